@@ -1,0 +1,365 @@
+#include "geo/features.h"
+
+#include <cpl_string.h>
+#include <ctype.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_srs_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "geo/geo_internal.h"
+
+void geo_features_destroy(geo_features *f) {
+    if (!f) return;
+    for (size_t i = 0; i < f->n; ++i) {
+        if (f->id) free(f->id[i]);
+        if (f->type) free(f->type[i]);
+        if (f->wkb) free(f->wkb[i]);
+    }
+    free(f->id);
+    free(f->type);
+    free(f->wkb);
+    free(f->wkb_len);
+    free(f->x);
+    free(f->y);
+    free(f->lon);
+    free(f->lat);
+    free(f->values);
+    free(f);
+}
+
+static int ends_with_ci(const char *s, const char *suffix) {
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+/* Strict number: optional surrounding blanks, the whole text consumed, finite. */
+static int parse_number(const char *s, double *out) {
+    while (isspace((unsigned char)*s)) ++s;
+    if (!*s) return 0;
+    char *end;
+    double v = strtod(s, &end);
+    while (isspace((unsigned char)*end)) ++end;
+    if (*end || !isfinite(v)) return 0;
+    *out = v;
+    return 1;
+}
+
+static void list_fields(OGRFeatureDefnH defn, char *buf, size_t size) {
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn) && used + 4 < size; ++i) {
+        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
+                         OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+        if (w < 0) break;
+        used += (size_t)w;
+    }
+    if (used >= size) snprintf(buf + size - 5, 5, "...");
+}
+
+static sim_status field_index(const geo_features_source *src, OGRLayerH lyr, const char *name,
+                              int *idx, sim_error *err) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    *idx = OGR_FD_GetFieldIndex(defn, name);
+    if (*idx >= 0) return SIM_OK;
+    char fields[200];
+    list_fields(defn, fields, sizeof fields);
+    return sim_error_set(err, SIM_EPARSE, "%s: %s: layer '%s' has no field '%s' (fields: %s)",
+                         src->path, src->what, OGR_L_GetName(lyr), name, fields);
+}
+
+typedef struct {
+    geo_features *f;
+    size_t cap;
+} grow_state;
+
+static int features_reserve(grow_state *g, size_t need, int with_type, int with_wkb) {
+    if (need <= g->cap) return 1;
+    size_t cap = g->cap ? g->cap * 2 : 256;
+    geo_features *f = g->f;
+#define GROW(field, count)                                                                         \
+    do {                                                                                           \
+        void *p_ = realloc(f->field, (count) * sizeof *f->field);                                  \
+        if (!p_) return 0;                                                                         \
+        f->field = p_;                                                                             \
+    } while (0)
+    GROW(id, cap);
+    GROW(x, cap);
+    GROW(y, cap);
+    GROW(lon, cap);
+    GROW(lat, cap);
+    GROW(values, cap * (f->n_fields ? f->n_fields : 1));
+    if (with_type) GROW(type, cap);
+    if (with_wkb) {
+        GROW(wkb, cap);
+        GROW(wkb_len, cap);
+    }
+#undef GROW
+    g->cap = cap;
+    return 1;
+}
+
+sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
+                             geo_features **out, sim_warnings *warn, sim_error *err) {
+    sim_status rc = SIM_OK;
+    GDALDatasetH ds = NULL;
+    OGRSpatialReferenceH wgs84 = NULL, work = NULL, csv_srs = NULL;
+    OGRCoordinateTransformationH to_wgs84 = NULL, to_work = NULL;
+    OGRFeatureH feat = NULL;
+    OGRGeometryH cent = NULL, gw = NULL;
+    int *vidx = NULL;
+    char **opts = NULL;
+    *out = NULL;
+    geo_features *f = calloc(1, sizeof *f);
+    if (!f) return sim_error_set(err, SIM_ENOMEM, "%s", src->path);
+    f->n_fields = src->n_fields;
+    f->env[0] = f->env[1] = INFINITY;
+    f->env[2] = f->env[3] = -INFINITY;
+    grow_state gs = {f, 0};
+    if ((rc = geo__check_readable(src->path, err))) goto done;
+
+    int is_csv = ends_with_ci(src->path, ".csv");
+    if (is_csv) {
+        char xn[128], yn[128];
+        snprintf(xn, sizeof xn, "X_POSSIBLE_NAMES=%s",
+                 src->lon ? src->lon : "lon,lng,long,longitude,x");
+        snprintf(yn, sizeof yn, "Y_POSSIBLE_NAMES=%s", src->lat ? src->lat : "lat,latitude,y");
+        opts = CSLAddString(opts, xn);
+        opts = CSLAddString(opts, yn);
+        opts = CSLAddString(opts, "KEEP_GEOM_COLUMNS=YES");
+        opts = CSLAddString(opts, "AUTODETECT_TYPE=YES");
+    }
+    ds = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)opts,
+                    NULL);
+    if (!ds) {
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot open as a vector data set: %s", src->path,
+                           geo__gdal_msg());
+        goto done;
+    }
+    OGRLayerH lyr = src->layer ? GDALDatasetGetLayerByName(ds, src->layer)
+                               : (GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0)
+                                                                   : NULL);
+    if (!lyr) {
+        rc = src->layer ? sim_error_set(err, SIM_EPARSE, "%s: %s: no layer named '%s'", src->path,
+                                        src->what, src->layer)
+                        : sim_error_set(err, SIM_EPARSE, "%s: %s: the file has no layer",
+                                        src->path, src->what);
+        goto done;
+    }
+    const char *lname = OGR_L_GetName(lyr);
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
+    if (is_csv && OGR_L_GetGeomType(lyr) == wkbNone) {
+        rc = sim_error_set(err, SIM_EPARSE,
+                           "%s: %s: no longitude/latitude columns found (name them with "
+                           "'lon:' and 'lat:')",
+                           src->path, src->what);
+        goto done;
+    }
+    if (!srs && is_csv) {
+        csv_srs = OSRNewSpatialReference(NULL);
+        OSRImportFromEPSG(csv_srs, 4326);
+        srs = csv_srs;
+    }
+    if (!srs) {
+        rc = sim_error_set(err, SIM_EPARSE,
+                           "%s: %s: layer '%s' has no CRS; assign one (e.g. ogr2ogr -a_srs "
+                           "EPSG:4326) so it can be placed on the network",
+                           src->path, src->what, lname);
+        goto done;
+    }
+    if ((rc = geo__to_wgs84(srs, &to_wgs84, src->path, err))) goto done;
+    work = OSRNewSpatialReference(NULL);
+    if (!work || OSRImportFromWkt(work, (char **)&(const char *){geo_crs_wkt(crs)}) != OGRERR_NONE) {
+        rc = sim_error_set(err, SIM_EDEP, "cannot set up the working CRS: %s", geo__gdal_msg());
+        goto done;
+    }
+    OSRSetAxisMappingStrategy(work, OAMS_TRADITIONAL_GIS_ORDER);
+    {
+        OGRSpatialReferenceH s2 = OSRClone(srs);
+        OSRSetAxisMappingStrategy(s2, OAMS_TRADITIONAL_GIS_ORDER);
+        to_work = OCTNewCoordinateTransformation(s2, work);
+        OSRDestroySpatialReference(s2);
+    }
+    if (!to_work) {
+        rc = sim_error_set(err, SIM_EDEP, "%s: cannot transform to the working CRS: %s",
+                           src->path, geo__gdal_msg());
+        goto done;
+    }
+    int id_idx = -1, type_idx = -1;
+    if (src->id && (rc = field_index(src, lyr, src->id, &id_idx, err))) goto done;
+    if (src->type_field && (rc = field_index(src, lyr, src->type_field, &type_idx, err))) goto done;
+    vidx = malloc((src->n_fields ? src->n_fields : 1) * sizeof *vidx);
+    if (!vidx) {
+        rc = sim_error_set(err, SIM_ENOMEM, "%s", src->path);
+        goto done;
+    }
+    for (size_t k = 0; k < src->n_fields; ++k)
+        if ((rc = field_index(src, lyr, src->fields[k], &vidx[k], err))) goto done;
+    if (src->filter && OGR_L_SetAttributeFilter(lyr, src->filter) != OGRERR_NONE) {
+        rc = sim_error_set(err, SIM_EPARSE, "%s: %s: invalid filter \"%s\": %s", src->path,
+                           src->what, src->filter, geo__gdal_msg());
+        goto done;
+    }
+    OGR_L_ResetReading(lyr);
+    size_t ordinal = 0;
+    while ((feat = OGR_L_GetNextFeature(lyr)) != NULL) {
+        ++ordinal;
+        OGRGeometryH g = OGR_F_GetGeometryRef(feat);
+        char idbuf[64];
+        const char *id = id_idx >= 0 ? OGR_F_GetFieldAsString(feat, id_idx) : NULL;
+        if (!id) {
+            snprintf(idbuf, sizeof idbuf, "%zu", ordinal);
+            id = idbuf;
+        }
+        if (!g || OGR_G_IsEmpty(g)) {
+            sim_warnings_add(warn, "feature without geometry skipped", "%s %s", src->what, id);
+            OGR_F_Destroy(feat);
+            feat = NULL;
+            continue;
+        }
+        if (!features_reserve(&gs, f->n + 1, type_idx >= 0, src->keep_geometry)) {
+            rc = sim_error_set(err, SIM_ENOMEM, "%s", src->path);
+            goto done;
+        }
+        size_t i = f->n;
+        /* representative point, in the source CRS, then to both targets */
+        OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+        if (t == wkbPolygon || t == wkbMultiPolygon) f->polygons = 1;
+        double px, py;
+        if (t == wkbPoint) {
+            px = OGR_G_GetX(g, 0);
+            py = OGR_G_GetY(g, 0);
+        } else {
+            cent = OGR_G_CreateGeometry(wkbPoint);
+            if (!cent || OGR_G_Centroid(g, cent) != OGRERR_NONE || OGR_G_IsEmpty(cent)) {
+                rc = sim_error_set(err, SIM_EPARSE, "%s: %s: feature %s: cannot compute a centroid",
+                                   src->path, src->what, id);
+                goto done;
+            }
+            px = OGR_G_GetX(cent, 0);
+            py = OGR_G_GetY(cent, 0);
+            OGR_G_DestroyGeometry(cent);
+            cent = NULL;
+        }
+        double lx = px, ly = py, wx = px, wy = py;
+        if (!OCTTransform(to_wgs84, 1, &lx, &ly, NULL) || !OCTTransform(to_work, 1, &wx, &wy, NULL) ||
+            !isfinite(wx) || !isfinite(wy) || fabs(ly) > 90) {
+            rc = sim_error_set(err, SIM_EPARSE, "%s: %s: feature %s: coordinates (%g, %g) cannot "
+                               "be transformed (check the CRS, or lon/lat order)",
+                               src->path, src->what, id, px, py);
+            goto done;
+        }
+        f->x[i] = wx;
+        f->y[i] = wy;
+        f->lon[i] = lx;
+        f->lat[i] = ly;
+        /* envelope in the working CRS */
+        gw = OGR_G_Clone(g);
+        if (gw && OGR_G_Transform(gw, to_work) == OGRERR_NONE) {
+            OGREnvelope e;
+            OGR_G_GetEnvelope(gw, &e);
+            f->env[0] = fmin(f->env[0], e.MinX);
+            f->env[1] = fmin(f->env[1], e.MinY);
+            f->env[2] = fmax(f->env[2], e.MaxX);
+            f->env[3] = fmax(f->env[3], e.MaxY);
+        }
+        if (gw) OGR_G_DestroyGeometry(gw);
+        gw = NULL;
+        if (src->keep_geometry) {
+            gw = OGR_G_Clone(g);
+            if (!gw || OGR_G_Transform(gw, to_wgs84) != OGRERR_NONE) {
+                rc = sim_error_set(err, SIM_EPARSE, "%s: %s: feature %s: cannot transform to WGS84",
+                                   src->path, src->what, id);
+                goto done;
+            }
+            size_t len = (size_t)OGR_G_WkbSize(gw);
+            f->wkb[i] = malloc(len);
+            f->wkb_len[i] = len;
+            if (!f->wkb[i]) {
+                rc = sim_error_set(err, SIM_ENOMEM, "%s", src->path);
+                goto done;
+            }
+            OGR_G_ExportToWkb(gw, wkbNDR, f->wkb[i]);
+            OGR_G_DestroyGeometry(gw);
+            gw = NULL;
+        }
+        for (size_t k = 0; k < src->n_fields; ++k) {
+            double v = 0;
+            int fi = vidx[k];
+            if (!OGR_F_IsFieldSetAndNotNull(feat, fi)) {
+                sim_warnings_add(warn, "empty value counted as 0", "%s feature %s field '%s'",
+                                 src->what, id, src->fields[k]);
+            } else {
+                OGRFieldType ft = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(feat, fi));
+                if (ft == OFTInteger || ft == OFTInteger64 || ft == OFTReal) {
+                    v = OGR_F_GetFieldAsDouble(feat, fi);
+                } else {
+                    const char *s = OGR_F_GetFieldAsString(feat, fi);
+                    int blank = 1;
+                    for (const char *c = s; *c; ++c)
+                        if (!isspace((unsigned char)*c)) blank = 0;
+                    if (blank) {
+                        sim_warnings_add(warn, "empty value counted as 0",
+                                         "%s feature %s field '%s'", src->what, id, src->fields[k]);
+                    } else if (!parse_number(s, &v)) {
+                        rc = sim_error_set(err, SIM_EPARSE,
+                                           "%s: %s: feature %s: field '%s' is not a number: '%s'",
+                                           src->path, src->what, id, src->fields[k], s);
+                        goto done;
+                    }
+                }
+            }
+            if (!(v >= 0) || !isfinite(v)) {
+                rc = sim_error_set(err, SIM_EPARSE, "%s: %s: feature %s: field '%s' is negative or "
+                                   "not finite (%g)", src->path, src->what, id, src->fields[k], v);
+                goto done;
+            }
+            f->values[i * (f->n_fields ? f->n_fields : 1) + k] = v;
+        }
+        if (type_idx >= 0) {
+            f->type[i] = strdup(OGR_F_IsFieldSetAndNotNull(feat, type_idx)
+                                    ? OGR_F_GetFieldAsString(feat, type_idx) : "");
+            if (!f->type[i]) {
+                rc = sim_error_set(err, SIM_ENOMEM, "%s", src->path);
+                goto done;
+            }
+        }
+        f->id[i] = strdup(id);
+        if (!f->id[i]) {
+            if (f->type) free(f->type[i]);
+            if (f->wkb) free(f->wkb[i]);
+            rc = sim_error_set(err, SIM_ENOMEM, "%s", src->path);
+            goto done;
+        }
+        f->n++;
+        OGR_F_Destroy(feat);
+        feat = NULL;
+    }
+    if (f->n == 0) {
+        rc = src->filter ? sim_error_set(err, SIM_EPARSE, "%s: %s: filter \"%s\" selects no feature "
+                                         "with a geometry in layer '%s'",
+                                         src->path, src->what, src->filter, lname)
+                         : sim_error_set(err, SIM_EPARSE, "%s: %s: layer '%s' is empty", src->path,
+                                         src->what, lname);
+        goto done;
+    }
+    *out = f;
+    f = NULL;
+done:
+    if (feat) OGR_F_Destroy(feat);
+    if (cent) OGR_G_DestroyGeometry(cent);
+    if (gw) OGR_G_DestroyGeometry(gw);
+    if (to_wgs84) OCTDestroyCoordinateTransformation(to_wgs84);
+    if (to_work) OCTDestroyCoordinateTransformation(to_work);
+    if (work) OSRDestroySpatialReference(work);
+    if (wgs84) OSRDestroySpatialReference(wgs84);
+    if (csv_srs) OSRDestroySpatialReference(csv_srs);
+    CSLDestroy(opts);
+    free(vidx);
+    if (ds) GDALClose(ds);
+    geo_features_destroy(f);
+    return rc;
+}

@@ -1,0 +1,57 @@
+/*
+ * accessim — population areas and service locations from any OGR source.
+ *
+ * Points, polygons (their centroid is the origin) or lines (centroid) from GPKG, Shapefile,
+ * GeoJSON, ..., or CSV with longitude/latitude columns (taken as WGS84). Numeric fields are read
+ * strictly: text that is not a number is an error naming the file, feature and field.
+ */
+#ifndef GEO_FEATURES_H
+#define GEO_FEATURES_H
+
+#include <stddef.h>
+
+#include "geo/crs.h"
+#include "sim/status.h"
+#include "sim/warn.h"
+
+typedef struct {
+    const char *what;   /* "population", "service 'clinic'": used in messages */
+    const char *path;   /* required */
+    const char *layer;  /* NULL: the first layer */
+    const char *id;     /* id field; NULL: 1-based feature order */
+    const char *lon;    /* CSV longitude column; NULL: detect lon/lng/long/longitude/x */
+    const char *lat;    /* CSV latitude column; NULL: detect lat/latitude/y */
+    const char *filter; /* OGR SQL WHERE clause; NULL: none */
+    const char *const *fields; /* numeric fields to read (>= 0 each) */
+    size_t n_fields;
+    const char *type_field; /* string field to read too; NULL: none */
+    int keep_geometry;      /* keep each geometry (WGS84 WKB) for output */
+} geo_features_source;
+
+typedef struct {
+    size_t n;
+    size_t n_fields;
+    char **id;
+    double *x, *y;     /* representative point, working CRS */
+    double *lon, *lat; /* the same point, WGS84 */
+    double *values;    /* n * n_fields, row-major */
+    char **type;       /* when type_field was given */
+    unsigned char **wkb; /* WGS84 geometries when keep_geometry */
+    size_t *wkb_len;
+    int polygons; /* 1 if the layer holds polygons */
+    double env[4]; /* xmin, ymin, xmax, ymax of all geometries, working CRS */
+} geo_features;
+
+/**
+ * Loads the features of `src` into the working CRS `crs`. Errors (SIM_EIO/SIM_EPARSE) name the
+ * file and the layer, field or feature: unreadable file, missing layer or field, layer without
+ * CRS (CSV coordinates are WGS84 by definition), empty layer or filter selecting nothing,
+ * invalid filter, non-numeric or negative values. Null values count as 0 and are summarised in
+ * `warn`.
+ */
+sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
+                             geo_features **out, sim_warnings *warn, sim_error *err);
+
+void geo_features_destroy(geo_features *f);
+
+#endif

@@ -1,0 +1,586 @@
+#include "geo/network.h"
+
+#include <errno.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_srs_api.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "geo/geo_internal.h"
+#include "geo/osm_refs.h"
+#include "geo/profile.h"
+
+/* ---- growable node/segment storage ---------------------------------------------------- */
+
+static int reserve_nodes(geo_network *n, uint32_t need) {
+    if (need <= n->cap_nodes) return 1;
+    uint32_t cap = n->cap_nodes ? n->cap_nodes : 1024;
+    while (cap < need) cap *= 2;
+#define GROW(field)                                                                                \
+    do {                                                                                           \
+        void *p_ = realloc(n->field, (size_t)cap * sizeof *n->field);                              \
+        if (!p_) return 0;                                                                         \
+        n->field = p_;                                                                             \
+    } while (0)
+    GROW(x);
+    GROW(y);
+    GROW(lon);
+    GROW(lat);
+    GROW(kind);
+    GROW(ref);
+#undef GROW
+    n->cap_nodes = cap;
+    return 1;
+}
+
+static int reserve_segs(geo_network *n, uint32_t need) {
+    if (need <= n->cap_segs) return 1;
+    uint32_t cap = n->cap_segs ? n->cap_segs : 1024;
+    while (cap < need) cap *= 2;
+#define GROW(field)                                                                                \
+    do {                                                                                           \
+        void *p_ = realloc(n->field, (size_t)cap * sizeof *n->field);                              \
+        if (!p_) return 0;                                                                         \
+        n->field = p_;                                                                             \
+    } while (0)
+    GROW(seg_u);
+    GROW(seg_v);
+    GROW(seg_len_m);
+    GROW(seg_way);
+    GROW(seg_connector);
+#undef GROW
+    n->cap_segs = cap;
+    return 1;
+}
+
+uint32_t geo__network_add_node(geo_network *n, double x, double y, double lon, double lat,
+                               uint8_t kind, uint32_t ref) {
+    if (n->n_nodes == UINT32_MAX - 1 || !reserve_nodes(n, n->n_nodes + 1)) return SIM_INVALID_ID;
+    uint32_t id = n->n_nodes++;
+    n->x[id] = x;
+    n->y[id] = y;
+    n->lon[id] = lon;
+    n->lat[id] = lat;
+    n->kind[id] = kind;
+    n->ref[id] = ref;
+    return id;
+}
+
+uint32_t geo__network_add_seg(geo_network *n, uint32_t u, uint32_t v, double len_m, int64_t way,
+                              uint8_t connector) {
+    if (n->n_segs == UINT32_MAX - 1 || !reserve_segs(n, n->n_segs + 1)) return SIM_INVALID_ID;
+    uint32_t id = n->n_segs++;
+    n->seg_u[id] = u;
+    n->seg_v[id] = v;
+    n->seg_len_m[id] = len_m;
+    n->seg_way[id] = way;
+    n->seg_connector[id] = connector;
+    return id;
+}
+
+void geo_network_destroy(geo_network *n) {
+    if (!n) return;
+    free(n->x);
+    free(n->y);
+    free(n->lon);
+    free(n->lat);
+    free(n->kind);
+    free(n->ref);
+    free(n->seg_u);
+    free(n->seg_v);
+    free(n->seg_len_m);
+    free(n->seg_way);
+    free(n->seg_connector);
+    free(n);
+}
+
+uint32_t geo_time_ds(double len_m, double speed_mps) {
+    double t = len_m / speed_mps * 10.0;
+    if (!(t >= 0)) return 0;
+    if (t > 4.0e9) return 4000000000u;
+    return (uint32_t)llround(t);
+}
+
+/* ---- polylines read from the source, in lon/lat --------------------------------------- */
+
+typedef struct {
+    double *lon, *lat; /* all vertices */
+    size_t n_vert, cap_vert;
+    size_t *first; /* n_lines + 1 offsets */
+    int64_t *way;
+    size_t n_lines, cap_lines;
+} polylines;
+
+static void polylines_free(polylines *p) {
+    free(p->lon);
+    free(p->lat);
+    free(p->first);
+    free(p->way);
+}
+
+static int polylines_add(polylines *p, const double *lon, const double *lat, size_t n,
+                         int64_t way) {
+    if (n < 2) return 1;
+    if (p->n_vert + n > p->cap_vert) {
+        size_t cap = p->cap_vert ? p->cap_vert : 4096;
+        while (cap < p->n_vert + n) cap *= 2;
+        double *a = realloc(p->lon, cap * sizeof *a);
+        if (!a) return 0;
+        p->lon = a;
+        double *b = realloc(p->lat, cap * sizeof *b);
+        if (!b) return 0;
+        p->lat = b;
+        p->cap_vert = cap;
+    }
+    if (p->n_lines + 2 > p->cap_lines) {
+        size_t cap = p->cap_lines ? p->cap_lines * 2 : 1024;
+        size_t *f = realloc(p->first, cap * sizeof *f);
+        if (!f) return 0;
+        p->first = f;
+        int64_t *w = realloc(p->way, cap * sizeof *w);
+        if (!w) return 0;
+        p->way = w;
+        p->cap_lines = cap;
+    }
+    if (p->n_lines == 0) p->first[0] = 0;
+    memcpy(p->lon + p->n_vert, lon, n * sizeof *lon);
+    memcpy(p->lat + p->n_vert, lat, n * sizeof *lat);
+    p->n_vert += n;
+    p->way[p->n_lines] = way;
+    p->first[++p->n_lines] = p->n_vert;
+    return 1;
+}
+
+/* ---- coordinate hash: exact lon/lat (OSM) or tolerance cells (other sources) ---------- */
+
+typedef struct {
+    uint64_t *keys;
+    uint32_t *head; /* first node in the bucket's chain */
+    uint32_t *next; /* per node: next node in the same cell */
+    size_t mask;
+} cell_hash;
+
+static uint64_t mix64(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static int cell_hash_init(cell_hash *h, size_t n_expected) {
+    size_t size = 1024;
+    while (size < 2 * n_expected) size *= 2;
+    h->keys = malloc(size * sizeof *h->keys);
+    h->head = malloc(size * sizeof *h->head);
+    h->next = NULL;
+    h->mask = size - 1;
+    if (!h->keys || !h->head) return 0;
+    for (size_t i = 0; i < size; ++i) h->head[i] = SIM_INVALID_ID;
+    return 1;
+}
+
+static void cell_hash_free(cell_hash *h) {
+    free(h->keys);
+    free(h->head);
+    free(h->next);
+}
+
+/* Returns the slot for `key` (existing, or empty to be filled). */
+static size_t cell_slot(const cell_hash *h, uint64_t key) {
+    size_t i = (size_t)mix64(key) & h->mask;
+    while (h->head[i] != SIM_INVALID_ID && h->keys[i] != key) i = (i + 1) & h->mask;
+    return i;
+}
+
+static uint64_t bits_of(double d) {
+    uint64_t u;
+    if (d == 0) d = 0; /* -0.0 and 0.0 are one place */
+    memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static uint64_t cell_key(int64_t cx, int64_t cy) {
+    return mix64((uint64_t)cx) ^ ((uint64_t)cy * 0x9e3779b97f4a7c15ULL);
+}
+
+/* ---- tags ------------------------------------------------------------------------------ */
+
+#define MAX_TAGS 64
+
+/* Reads the walking-relevant tags of an OGR feature into `keys`/`vals`; OSM's other_tags is
+ * parsed into `buf`. */
+static size_t feature_tags(OGRFeatureH f, OGRFeatureDefnH defn, int is_osm, char *buf,
+                           size_t bufsize, const char **keys, const char **vals) {
+    static const char *const FIELDS[] = {"highway", "foot", "access", "bridge", "tunnel", NULL};
+    size_t n = 0;
+    for (const char *const *k = FIELDS; *k; ++k) {
+        int i = OGR_FD_GetFieldIndex(defn, *k);
+        if (i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i)) {
+            keys[n] = *k;
+            vals[n] = OGR_F_GetFieldAsString(f, i);
+            ++n;
+        }
+    }
+    if (is_osm) {
+        int i = OGR_FD_GetFieldIndex(defn, "other_tags");
+        if (i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i)) {
+            snprintf(buf, bufsize, "%s", OGR_F_GetFieldAsString(f, i));
+            n += geo_hstore_parse(buf, keys + n, vals + n, MAX_TAGS - n);
+        }
+    }
+    return n;
+}
+
+/* ---- reading lines --------------------------------------------------------------------- */
+
+typedef struct {
+    const geo_network_source *src;
+    OGRCoordinateTransformationH to_wgs84; /* NULL for OSM (already WGS84) */
+    const geo_osm_gaps *gaps;
+    int is_osm;
+    polylines *lines;
+    geo_network *net;
+    sim_warnings *warn;
+    double *bx, *by; /* scratch for one part's vertices */
+    size_t cap_b;
+} reader;
+
+static sim_status add_part(reader *r, OGRGeometryH part, int64_t way, sim_error *err) {
+    int np = OGR_G_GetPointCount(part);
+    if (np < 2) {
+        sim_warnings_add(r->warn, "line with fewer than 2 vertices skipped", "feature %lld",
+                         (long long)way);
+        return SIM_OK;
+    }
+    size_t n = (size_t)np;
+    if (n > r->cap_b) {
+        double *a = realloc(r->bx, n * sizeof *a);
+        if (!a) return sim_error_set(err, SIM_ENOMEM, "%s", r->src->path);
+        r->bx = a;
+        double *b = realloc(r->by, n * sizeof *b);
+        if (!b) return sim_error_set(err, SIM_ENOMEM, "%s", r->src->path);
+        r->by = b;
+        r->cap_b = n;
+    }
+    OGR_G_GetPoints(part, r->bx, sizeof(double), r->by, sizeof(double), NULL, 0);
+    if (r->to_wgs84 && !OCTTransform(r->to_wgs84, np, r->bx, r->by, NULL))
+        return sim_error_set(err, SIM_EDEP, "%s: feature %lld: cannot transform to WGS84: %s",
+                             r->src->path, (long long)way, CPLGetLastErrorMsg());
+    for (size_t i = 0; i < n; ++i)
+        if (!isfinite(r->bx[i]) || !isfinite(r->by[i]) || fabs(r->by[i]) > 90.0)
+            return sim_error_set(err, SIM_EPARSE, "%s: feature %lld: invalid coordinate",
+                                 r->src->path, (long long)way);
+    if (r->is_osm) {
+        const uint32_t *gaps = NULL;
+        uint32_t n_gaps = 0, n_present = 0;
+        if (geo_osm_gaps_find(r->gaps, way, &gaps, &n_gaps, &n_present)) {
+            ++r->net->stats.ways_truncated;
+            sim_warnings_add(r->warn,
+                             "OSM way truncated where its nodes are missing from the extract",
+                             "way %lld", (long long)way);
+            if (n_present != n) {
+                sim_warnings_add(r->warn,
+                                 "OSM way whose vertex count differs from readosm's; dropped",
+                                 "way %lld", (long long)way);
+                return SIM_OK;
+            }
+            size_t start = 0;
+            for (uint32_t g = 0; g < n_gaps; ++g) {
+                size_t end = (size_t)gaps[g] + 1; /* exclusive: cut between gaps[g] and +1 */
+                if (!polylines_add(r->lines, r->bx + start, r->by + start, end - start, way))
+                    return sim_error_set(err, SIM_ENOMEM, "%s", r->src->path);
+                start = end;
+            }
+            if (!polylines_add(r->lines, r->bx + start, r->by + start, n - start, way))
+                return sim_error_set(err, SIM_ENOMEM, "%s", r->src->path);
+            return SIM_OK;
+        }
+    }
+    if (!polylines_add(r->lines, r->bx, r->by, n, way))
+        return sim_error_set(err, SIM_ENOMEM, "%s", r->src->path);
+    return SIM_OK;
+}
+
+static sim_status add_feature(reader *r, OGRFeatureH f, OGRFeatureDefnH defn, sim_error *err) {
+    char buf[8192];
+    const char *keys[MAX_TAGS], *vals[MAX_TAGS];
+    int64_t way = (int64_t)OGR_F_GetFID(f);
+    if (r->is_osm) {
+        int i = OGR_FD_GetFieldIndex(defn, "osm_id");
+        if (i >= 0) way = (int64_t)strtoll(OGR_F_GetFieldAsString(f, i), NULL, 10);
+    }
+    ++r->net->stats.lines_read;
+    geo_tags tags = {keys, vals, feature_tags(f, defn, r->is_osm, buf, sizeof buf, keys, vals)};
+    /* Sources without a highway field (plain line layers) are walkable everywhere. */
+    if (r->is_osm || OGR_FD_GetFieldIndex(defn, "highway") >= 0) {
+        geo_walk_verdict v = geo_walk_allowed(&tags);
+        if (v != GEO_WALK_OK) return SIM_OK;
+    }
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (!g || OGR_G_IsEmpty(g)) {
+        sim_warnings_add(r->warn, "line feature without geometry skipped", "feature %lld",
+                         (long long)way);
+        return SIM_OK;
+    }
+    ++r->net->stats.lines_walkable;
+    OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
+    if (t == wkbLineString) return add_part(r, g, way, err);
+    if (t == wkbMultiLineString) {
+        for (int i = 0; i < OGR_G_GetGeometryCount(g); ++i) {
+            sim_status rc = add_part(r, OGR_G_GetGeometryRef(g, i), way, err);
+            if (rc) return rc;
+        }
+        return SIM_OK;
+    }
+    sim_warnings_add(r->warn, "non-line geometry in the network layer skipped", "feature %lld",
+                     (long long)way);
+    return SIM_OK;
+}
+
+static int is_line_type(OGRwkbGeometryType t) {
+    t = wkbFlatten(t);
+    return t == wkbLineString || t == wkbMultiLineString;
+}
+
+static sim_status read_lines(const geo_network_source *src, geo_network *net, polylines *lines,
+                             sim_warnings *warn, sim_error *err) {
+    sim_status rc = SIM_OK;
+    geo_osm_gaps *gaps = NULL;
+    OGRSpatialReferenceH wgs84 = NULL;
+    reader r = {.src = src, .lines = lines, .net = net, .warn = warn};
+    GDALDatasetH ds = NULL;
+    if ((rc = geo__check_readable(src->path, err))) return rc;
+    ds = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    if (!ds) {
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot open as a vector data set: %s", src->path,
+                           geo__gdal_msg());
+        goto done;
+    }
+    const char *drv = GDALGetDriverShortName(GDALGetDatasetDriver(ds));
+    snprintf(net->stats.driver, sizeof net->stats.driver, "%s", drv);
+    r.is_osm = net->stats.is_osm = strcmp(drv, "OSM") == 0;
+    if (r.is_osm) {
+        if ((rc = geo_osm_gaps_load(src->path, &gaps, err))) goto done;
+        r.gaps = gaps;
+        /* Interleaved reading over every layer, keeping the `lines` layer's features. */
+        OGRLayerH lyr = NULL;
+        OGRFeatureH f;
+        while ((f = GDALDatasetGetNextFeature(ds, &lyr, NULL, NULL, NULL)) != NULL) {
+            if (lyr && strcmp(OGR_L_GetName(lyr), "lines") == 0)
+                rc = add_feature(&r, f, OGR_L_GetLayerDefn(lyr), err);
+            OGR_F_Destroy(f);
+            if (rc) goto done;
+        }
+    } else {
+        OGRLayerH lyr = NULL;
+        if (src->layer) {
+            lyr = GDALDatasetGetLayerByName(ds, src->layer);
+            if (!lyr) {
+                rc = sim_error_set(err, SIM_EPARSE, "%s: no layer named '%s'", src->path,
+                                   src->layer);
+                goto done;
+            }
+        } else {
+            for (int i = 0; i < GDALDatasetGetLayerCount(ds) && !lyr; ++i) {
+                OGRLayerH l = GDALDatasetGetLayer(ds, i);
+                if (is_line_type(OGR_L_GetGeomType(l))) lyr = l;
+            }
+            if (!lyr && GDALDatasetGetLayerCount(ds) == 1) lyr = GDALDatasetGetLayer(ds, 0);
+            if (!lyr) {
+                rc = sim_error_set(err, SIM_EPARSE, "%s: no line layer found (name one with "
+                                   "network.layer)", src->path);
+                goto done;
+            }
+        }
+        OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
+        if (!srs) {
+            rc = sim_error_set(err, SIM_EPARSE,
+                               "%s: layer '%s' has no CRS; assign one (e.g. ogr2ogr -a_srs "
+                               "EPSG:4326) so coordinates can be placed",
+                               src->path, OGR_L_GetName(lyr));
+            goto done;
+        }
+        if ((rc = geo__to_wgs84(srs, &r.to_wgs84, src->path, err))) goto done;
+        OGR_L_ResetReading(lyr);
+        OGRFeatureH f;
+        OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+        while ((f = OGR_L_GetNextFeature(lyr)) != NULL) {
+            rc = add_feature(&r, f, defn, err);
+            OGR_F_Destroy(f);
+            if (rc) goto done;
+        }
+        if (net->stats.lines_read == 0) {
+            rc = sim_error_set(err, SIM_EPARSE, "%s: layer '%s' is empty", src->path,
+                               OGR_L_GetName(lyr));
+            goto done;
+        }
+    }
+    if (lines->n_lines == 0) {
+        rc = sim_error_set(err, SIM_EPARSE,
+                           "%s: none of its %zu line features is a walkable street", src->path,
+                           net->stats.lines_read);
+        goto done;
+    }
+done:
+    (void)wgs84;
+    free(r.bx);
+    free(r.by);
+    if (r.to_wgs84) OCTDestroyCoordinateTransformation(r.to_wgs84);
+    geo_osm_gaps_destroy(gaps);
+    if (ds) GDALClose(ds);
+    return rc;
+}
+
+/* ---- topology -------------------------------------------------------------------------- */
+
+/* Node for vertex (lon, lat, x, y): shared by exact coordinates (OSM, exact = 1) or within
+ * `tol` metres of an existing endpoint (other sources), else new. */
+static uint32_t node_for(geo_network *net, cell_hash *h, int exact, double tol, double lon,
+                         double lat, double x, double y) {
+    if (exact) {
+        uint64_t key = mix64(bits_of(lon)) ^ bits_of(lat);
+        size_t s = cell_slot(h, key);
+        for (uint32_t v = h->head[s]; v != SIM_INVALID_ID; v = h->next[v])
+            if (net->lon[v] == lon && net->lat[v] == lat) return v;
+        uint32_t v = geo__network_add_node(net, x, y, lon, lat, GEO_NODE_STREET, SIM_INVALID_ID);
+        if (v == SIM_INVALID_ID) return v;
+        h->keys[s] = key;
+        h->next[v] = h->head[s];
+        h->head[s] = v;
+        return v;
+    }
+    double cell = tol > 0 ? tol : 1e-6;
+    int64_t cx = (int64_t)floor(x / cell), cy = (int64_t)floor(y / cell);
+    uint32_t best = SIM_INVALID_ID;
+    double best_d2 = tol * tol;
+    for (int64_t dx = -1; dx <= 1; ++dx)
+        for (int64_t dy = -1; dy <= 1; ++dy) {
+            size_t s = cell_slot(h, cell_key(cx + dx, cy + dy));
+            for (uint32_t v = h->head[s]; v != SIM_INVALID_ID; v = h->next[v]) {
+                double ddx = net->x[v] - x, ddy = net->y[v] - y, d2 = ddx * ddx + ddy * ddy;
+                if (d2 < best_d2 || (d2 == best_d2 && (best == SIM_INVALID_ID || v < best))) {
+                    best = v;
+                    best_d2 = d2;
+                }
+            }
+        }
+    if (best != SIM_INVALID_ID) return best;
+    uint32_t v = geo__network_add_node(net, x, y, lon, lat, GEO_NODE_STREET, SIM_INVALID_ID);
+    if (v == SIM_INVALID_ID) return v;
+    uint64_t key = cell_key(cx, cy);
+    size_t s = cell_slot(h, key);
+    h->keys[s] = key;
+    h->next[v] = h->head[s];
+    h->head[s] = v;
+    return v;
+}
+
+static sim_status build_topology(geo_network *net, const polylines *pl, const double *x,
+                                 const double *y, double tol, sim_error *err) {
+    cell_hash h = {0};
+    sim_status rc = SIM_OK;
+    int exact = net->stats.is_osm;
+    if (!cell_hash_init(&h, pl->n_vert) || !(h.next = malloc(pl->n_vert * sizeof *h.next))) {
+        rc = sim_error_set(err, SIM_ENOMEM, "street topology");
+        goto done;
+    }
+    for (size_t l = 0; l < pl->n_lines; ++l) {
+        size_t a = pl->first[l], b = pl->first[l + 1];
+        uint32_t prev = SIM_INVALID_ID;
+        for (size_t i = a; i < b; ++i) {
+            uint32_t v;
+            if (exact || i == a || i == b - 1) {
+                v = node_for(net, &h, exact, tol, pl->lon[i], pl->lat[i], x[i], y[i]);
+            } else {
+                v = geo__network_add_node(net, x[i], y[i], pl->lon[i], pl->lat[i],
+                                          GEO_NODE_STREET, SIM_INVALID_ID);
+            }
+            if (v == SIM_INVALID_ID) {
+                rc = sim_error_set(err, SIM_ENOMEM, "street topology");
+                goto done;
+            }
+            if (prev != SIM_INVALID_ID && prev != v) {
+                double len = geo_geodesic_m(net->lon[prev], net->lat[prev], net->lon[v],
+                                            net->lat[v]);
+                if (geo__network_add_seg(net, prev, v, len, pl->way[l], 0) == SIM_INVALID_ID) {
+                    rc = sim_error_set(err, SIM_ENOMEM, "street topology");
+                    goto done;
+                }
+            }
+            prev = v;
+        }
+    }
+done:
+    cell_hash_free(&h);
+    return rc;
+}
+
+sim_status geo_network_load(const geo_network_source *src, geo_network **out, geo_crs **crs_out,
+                            sim_warnings *warn, sim_error *err) {
+    sim_status rc = SIM_OK;
+    polylines pl = {0};
+    double *x = NULL, *y = NULL;
+    geo_crs *crs = NULL;
+    *out = NULL;
+    *crs_out = NULL;
+    geo_network *net = calloc(1, sizeof *net);
+    if (!net) return sim_error_set(err, SIM_ENOMEM, "%s", src->path);
+    if ((rc = read_lines(src, net, &pl, warn, err))) goto done;
+
+    if (src->crs) {
+        rc = geo_crs_create(src->crs, &crs, err);
+    } else {
+        double lo0 = INFINITY, lo1 = -INFINITY, la0 = INFINITY, la1 = -INFINITY;
+        for (size_t i = 0; i < pl.n_vert; ++i) {
+            lo0 = fmin(lo0, pl.lon[i]);
+            lo1 = fmax(lo1, pl.lon[i]);
+            la0 = fmin(la0, pl.lat[i]);
+            la1 = fmax(la1, pl.lat[i]);
+        }
+        char def[32];
+        snprintf(def, sizeof def, "EPSG:%d", geo_crs_utm_epsg(0.5 * (lo0 + lo1), 0.5 * (la0 + la1)));
+        rc = geo_crs_create(def, &crs, err);
+    }
+    if (rc) goto done;
+    x = malloc(pl.n_vert * sizeof *x);
+    y = malloc(pl.n_vert * sizeof *y);
+    if (!x || !y) {
+        rc = sim_error_set(err, SIM_ENOMEM, "%s", src->path);
+        goto done;
+    }
+    memcpy(x, pl.lon, pl.n_vert * sizeof *x);
+    memcpy(y, pl.lat, pl.n_vert * sizeof *y);
+    if ((rc = geo_crs_forward(crs, x, y, pl.n_vert, err))) goto done;
+    if ((rc = build_topology(net, &pl, x, y, src->join_tolerance_m, err))) goto done;
+    *out = net;
+    *crs_out = crs;
+    net = NULL;
+    crs = NULL;
+done:
+    polylines_free(&pl);
+    free(x);
+    free(y);
+    geo_crs_destroy(crs);
+    geo_network_destroy(net);
+    return rc;
+}
+
+sim_status geo_network_graph(const geo_network *net, double speed_mps, sim_graph **out,
+                             sim_error *err) {
+    *out = NULL;
+    if (!(speed_mps > 0)) return sim_error_set(err, SIM_EINVAL, "speed must be > 0");
+    size_t n_arcs = 2 * (size_t)net->n_segs;
+    sim_arc *arcs = malloc((n_arcs ? n_arcs : 1) * sizeof *arcs);
+    if (!arcs) return sim_error_set(err, SIM_ENOMEM, "routing graph");
+    for (uint32_t s = 0; s < net->n_segs; ++s) {
+        uint32_t t = geo_time_ds(net->seg_len_m[s], speed_mps);
+        arcs[2 * (size_t)s] = (sim_arc){net->seg_u[s], net->seg_v[s], t};
+        arcs[2 * (size_t)s + 1] = (sim_arc){net->seg_v[s], net->seg_u[s], t};
+    }
+    sim_status rc = sim_graph_build(net->n_nodes, arcs, n_arcs, out);
+    free(arcs);
+    if (rc) return sim_error_set(err, rc, "building the routing graph: %s", sim_status_str(rc));
+    return SIM_OK;
+}

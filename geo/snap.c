@@ -1,0 +1,268 @@
+/* Snapping points to the street network (GEOS STRtree) and attaching them as nodes. */
+#include <geos_c.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geo/geo_internal.h"
+#include "geo/network.h"
+
+typedef struct {
+    double ax, ay, bx, by; /* a segment, or a point when is_point (a == b) */
+    uint32_t seg;
+    int is_point;
+} snap_item;
+
+struct geo_snapper {
+    GEOSContextHandle_t ctx;
+    GEOSSTRtree *tree;
+    snap_item *items;
+    uint32_t n_items;
+    char msg[256];
+};
+
+static void geos_msg_r(const char *message, void *userdata) {
+    geo_snapper *s = userdata;
+    snprintf(s->msg, sizeof s->msg, "%s", message);
+}
+
+/* Nearest point of segment (a, b) to p: fraction along it and distance. */
+static double seg_project(double ax, double ay, double bx, double by, double px, double py,
+                          double *f_out) {
+    double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, f = 0;
+    if (l2 > 0) {
+        f = ((px - ax) * dx + (py - ay) * dy) / l2;
+        f = f < 0 ? 0 : (f > 1 ? 1 : f);
+    }
+    double qx = ax + f * dx - px, qy = ay + f * dy - py;
+    if (f_out) *f_out = f;
+    return sqrt(qx * qx + qy * qy);
+}
+
+static int item_distance(const void *i1, const void *i2, double *d, void *ud) {
+    (void)ud;
+    const snap_item *a = i1, *b = i2;
+    if (a->is_point) {
+        const snap_item *t = a;
+        a = b;
+        b = t;
+    }
+    if (!b->is_point) { /* segment-segment: only used by GEOS for tree-tree queries */
+        *d = 0;
+        return 1;
+    }
+    *d = seg_project(a->ax, a->ay, a->bx, a->by, b->ax, b->ay, NULL);
+    return 1;
+}
+
+void geo_snapper_destroy(geo_snapper *s) {
+    if (!s) return;
+    if (s->tree) GEOSSTRtree_destroy_r(s->ctx, s->tree);
+    if (s->ctx) GEOS_finish_r(s->ctx);
+    free(s->items);
+    free(s);
+}
+
+sim_status geo_snapper_create(const geo_network *net, geo_snapper **out, sim_error *err) {
+    sim_status rc = SIM_OK;
+    *out = NULL;
+    geo_snapper *s = calloc(1, sizeof *s);
+    if (!s) return sim_error_set(err, SIM_ENOMEM, "spatial index");
+    s->ctx = GEOS_init_r();
+    if (!s->ctx) {
+        rc = sim_error_set(err, SIM_EDEP, "cannot create a GEOS context");
+        goto done;
+    }
+    GEOSContext_setErrorMessageHandler_r(s->ctx, geos_msg_r, s);
+    s->items = malloc((net->n_segs ? net->n_segs : 1) * sizeof *s->items);
+    s->tree = GEOSSTRtree_create_r(s->ctx, 10);
+    if (!s->items || !s->tree) {
+        rc = sim_error_set(err, SIM_ENOMEM, "spatial index");
+        goto done;
+    }
+    for (uint32_t i = 0; i < net->n_segs; ++i) {
+        if (net->seg_connector[i]) continue;
+        snap_item *it = &s->items[s->n_items++];
+        uint32_t u = net->seg_u[i], v = net->seg_v[i];
+        *it = (snap_item){net->x[u], net->y[u], net->x[v], net->y[v], i, 0};
+        GEOSCoordSequence *cs = GEOSCoordSeq_create_r(s->ctx, 2, 2);
+        GEOSCoordSeq_setXY_r(s->ctx, cs, 0, fmin(it->ax, it->bx), fmin(it->ay, it->by));
+        GEOSCoordSeq_setXY_r(s->ctx, cs, 1, fmax(it->ax, it->bx), fmax(it->ay, it->by));
+        GEOSGeometry *env = GEOSGeom_createLineString_r(s->ctx, cs);
+        if (!env) {
+            rc = sim_error_set(err, SIM_EDEP, "GEOS: %s", s->msg);
+            goto done;
+        }
+        GEOSSTRtree_insert_r(s->ctx, s->tree, env, it);
+        GEOSGeom_destroy_r(s->ctx, env); /* the tree keeps only the envelope */
+    }
+    *out = s;
+    s = NULL;
+done:
+    geo_snapper_destroy(s);
+    return rc;
+}
+
+sim_status geo_snapper_snap(geo_snapper *s, const double *x, const double *y, size_t n,
+                            double max_dist_m, geo_snap *out, sim_error *err) {
+    for (size_t i = 0; i < n; ++i) {
+        out[i] = (geo_snap){SIM_INVALID_ID, 0, INFINITY};
+        if (s->n_items == 0 || !isfinite(x[i]) || !isfinite(y[i])) continue;
+        snap_item q = {x[i], y[i], x[i], y[i], SIM_INVALID_ID, 1};
+        GEOSGeometry *pt = GEOSGeom_createPointFromXY_r(s->ctx, x[i], y[i]);
+        if (!pt) return sim_error_set(err, SIM_EDEP, "GEOS: %s", s->msg);
+        const snap_item *hit =
+            GEOSSTRtree_nearest_generic_r(s->ctx, s->tree, &q, pt, item_distance, NULL);
+        GEOSGeom_destroy_r(s->ctx, pt);
+        if (!hit) return sim_error_set(err, SIM_EDEP, "GEOS nearest-neighbour query failed: %s",
+                                       s->msg);
+        double f;
+        double d = seg_project(hit->ax, hit->ay, hit->bx, hit->by, x[i], y[i], &f);
+        if (d <= max_dist_m) out[i] = (geo_snap){hit->seg, f, d};
+        else out[i].dist_m = d;
+    }
+    return SIM_OK;
+}
+
+/* ---- attaching ------------------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t seg;
+    double f;
+    size_t point;
+} split_req;
+
+static int cmp_split(const void *a, const void *b) {
+    const split_req *p = a, *q = b;
+    if (p->seg != q->seg) return p->seg < q->seg ? -1 : 1;
+    if (p->f != q->f) return p->f < q->f ? -1 : 1;
+    return (p->point > q->point) - (p->point < q->point);
+}
+
+sim_status geo_network_attach(geo_network *net, const geo_crs *crs, const double *x,
+                              const double *y, const double *lon, const double *lat, size_t n,
+                              const uint8_t *kind, const uint32_t *ref, const geo_snap *snaps,
+                              uint32_t *node_out, sim_error *err) {
+    sim_status rc = SIM_OK;
+    split_req *req = malloc((n ? n : 1) * sizeof *req);
+    uint32_t *split_node = malloc((n ? n : 1) * sizeof *split_node);
+    double *sx = malloc((n ? n : 1) * sizeof *sx), *sy = malloc((n ? n : 1) * sizeof *sy);
+    size_t nr = 0;
+    if (!req || !split_node || !sx || !sy) {
+        rc = sim_error_set(err, SIM_ENOMEM, "attaching points");
+        goto done;
+    }
+    for (size_t i = 0; i < n; ++i) {
+        node_out[i] = SIM_INVALID_ID;
+        if (snaps[i].seg != SIM_INVALID_ID) req[nr++] = (split_req){snaps[i].seg, snaps[i].f, i};
+    }
+    qsort(req, nr, sizeof *req, cmp_split);
+    /* Planar positions of the split points, then their lon/lat in one PROJ call. */
+    for (size_t k = 0; k < nr; ++k) {
+        uint32_t s = req[k].seg, u = net->seg_u[s], v = net->seg_v[s];
+        sx[k] = net->x[u] + req[k].f * (net->x[v] - net->x[u]);
+        sy[k] = net->y[u] + req[k].f * (net->y[v] - net->y[u]);
+    }
+    double *slon = malloc((nr ? nr : 1) * sizeof *slon), *slat = malloc((nr ? nr : 1) * sizeof *slat);
+    if (!slon || !slat) {
+        free(slon);
+        free(slat);
+        rc = sim_error_set(err, SIM_ENOMEM, "attaching points");
+        goto done;
+    }
+    memcpy(slon, sx, nr * sizeof *slon);
+    memcpy(slat, sy, nr * sizeof *slat);
+    if ((rc = geo_crs_inverse(crs, slon, slat, nr, err))) {
+        free(slon);
+        free(slat);
+        goto done;
+    }
+    for (size_t k = 0; k < nr;) {
+        size_t e = k;
+        uint32_t s = req[k].seg;
+        while (e < nr && req[e].seg == s) ++e;
+        uint32_t u = net->seg_u[s], v = net->seg_v[s];
+        double len = net->seg_len_m[s];
+        int64_t way = net->seg_way[s];
+        /* One node per distinct fraction; the ends reuse u and v. */
+        uint32_t prev = u;
+        double prev_f = 0;
+        int first_piece = 1;
+        for (size_t j = k; j < e; ++j) {
+            double f = req[j].f;
+            uint32_t node;
+            if (j > k && f == req[j - 1].f) {
+                node = split_node[j - 1];
+            } else if (f <= 0) {
+                node = u;
+            } else if (f >= 1) {
+                node = v;
+            } else {
+                node = geo__network_add_node(net, sx[j], sy[j], slon[j], slat[j],
+                                             GEO_NODE_STREET, SIM_INVALID_ID);
+                if (node == SIM_INVALID_ID) goto oom;
+            }
+            split_node[j] = node;
+            if (node != prev && node != u) {
+                /* piece prev..node: the first piece reuses segment s, the rest are appended */
+                double piece = (f - prev_f) * len;
+                if (first_piece) {
+                    net->seg_v[s] = node;
+                    net->seg_len_m[s] = piece;
+                    first_piece = 0;
+                } else if (geo__network_add_seg(net, prev, node, piece, way, 0) == SIM_INVALID_ID) {
+                    goto oom;
+                }
+                prev = node;
+                prev_f = f;
+            }
+        }
+        if (prev != v) {
+            double piece = (1.0 - prev_f) * len;
+            if (first_piece) {
+                net->seg_len_m[s] = len; /* nothing split off: all points sat on u */
+            } else if (geo__network_add_seg(net, prev, v, piece, way, 0) == SIM_INVALID_ID) {
+                goto oom;
+            }
+        }
+        k = e;
+    }
+    /* The points themselves, with connectors, in input order (deterministic node ids). */
+    {
+        uint32_t *by_point = malloc((n ? n : 1) * sizeof *by_point);
+        if (!by_point) goto oom;
+        for (size_t i = 0; i < n; ++i) by_point[i] = SIM_INVALID_ID;
+        for (size_t k = 0; k < nr; ++k) by_point[req[k].point] = (uint32_t)k;
+        for (size_t i = 0; i < n; ++i) {
+            uint32_t k = by_point[i];
+            if (k == SIM_INVALID_ID) continue;
+            uint32_t p = geo__network_add_node(net, x[i], y[i], lon[i], lat[i], kind[i], ref[i]);
+            if (p == SIM_INVALID_ID) {
+                free(by_point);
+                goto oom;
+            }
+            double len = geo_geodesic_m(lon[i], lat[i], slon[k], slat[k]);
+            if (geo__network_add_seg(net, p, split_node[k], len, -1, 1) == SIM_INVALID_ID) {
+                free(by_point);
+                goto oom;
+            }
+            node_out[i] = p;
+        }
+        free(by_point);
+    }
+    free(slon);
+    free(slat);
+    goto done;
+oom:
+    free(slon);
+    free(slat);
+    rc = sim_error_set(err, SIM_ENOMEM, "attaching points");
+done:
+    free(req);
+    free(split_node);
+    free(sx);
+    free(sy);
+    return rc;
+}

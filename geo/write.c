@@ -1,0 +1,202 @@
+#include "geo/write.h"
+
+#include <cpl_string.h>
+#include <errno.h>
+#include <gdal.h>
+#include <math.h>
+#include <ogr_srs_api.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "geo/geo_internal.h"
+
+sim_status geo_write_float_tiff(const char *path, const geo_grid *grid, const float *values,
+                                float nodata, const geo_crs *crs, const char *description,
+                                const char *unit, sim_error *err) {
+    sim_status rc = SIM_OK;
+    GDALDriverH drv = GDALGetDriverByName("GTiff");
+    if (!drv) return sim_error_set(err, SIM_EDEP, "GDAL has no GTiff driver");
+    char **opts = NULL;
+    opts = CSLSetNameValue(opts, "TILED", "YES");
+    opts = CSLSetNameValue(opts, "BLOCKXSIZE", "256");
+    opts = CSLSetNameValue(opts, "BLOCKYSIZE", "256");
+    opts = CSLSetNameValue(opts, "COMPRESS", "DEFLATE");
+    opts = CSLSetNameValue(opts, "PREDICTOR", "3");
+    GDALDatasetH ds = GDALCreate(drv, path, (int)grid->nx, (int)grid->ny, 1, GDT_Float32, opts);
+    CSLDestroy(opts);
+    if (!ds) return sim_error_set(err, SIM_EIO, "%s: cannot create: %s", path, geo__gdal_msg());
+    double gt[6] = {grid->x0, grid->cell_m, 0, grid->y0, 0, -grid->cell_m};
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    if (GDALSetGeoTransform(ds, gt) != CE_None ||
+        GDALSetProjection(ds, geo_crs_wkt(crs)) != CE_None ||
+        GDALSetRasterNoDataValue(b, nodata) != CE_None) {
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot set georeferencing: %s", path, geo__gdal_msg());
+        goto done;
+    }
+    GDALSetDescription(b, description);
+    GDALSetRasterUnitType(b, unit);
+    GDALSetMetadataItem(ds, "AREA_OR_POINT", "Area", NULL);
+    if (GDALRasterIO(b, GF_Write, 0, 0, (int)grid->nx, (int)grid->ny, (void *)values,
+                     (int)grid->nx, (int)grid->ny, GDT_Float32, 0, 0) != CE_None) {
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot write: %s", path, geo__gdal_msg());
+        goto done;
+    }
+done:
+    CPLErrorReset();
+    GDALClose(ds); /* void in GDAL 3.6: a failed flush shows as a recorded error */
+    if (!rc && CPLGetLastErrorType() >= CE_Failure)
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot finish writing: %s", path, geo__gdal_msg());
+    return rc;
+}
+
+sim_status geo_write_areas(const char *path, const unsigned char *const *wkb, const size_t *wkb_len,
+                           size_t n, const geo_column *cols, size_t n_cols, sim_error *err) {
+    sim_status rc = SIM_OK;
+    GDALDriverH drv = GDALGetDriverByName("GeoJSON");
+    if (!drv) return sim_error_set(err, SIM_EDEP, "GDAL has no GeoJSON driver");
+    GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+    if (!ds) return sim_error_set(err, SIM_EIO, "%s: cannot create: %s", path, geo__gdal_msg());
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 4326);
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    char **lco = NULL;
+    lco = CSLSetNameValue(lco, "RFC7946", "YES");
+    lco = CSLSetNameValue(lco, "COORDINATE_PRECISION", "7");
+    lco = CSLSetNameValue(lco, "WRITE_NAME", "NO");
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "areas", srs, wkbUnknown, lco);
+    CSLDestroy(lco);
+    OSRDestroySpatialReference(srs);
+    if (!lyr) {
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot create layer: %s", path, geo__gdal_msg());
+        goto done;
+    }
+    for (size_t c = 0; c < n_cols; ++c) {
+        OGRFieldDefnH fd = OGR_Fld_Create(cols[c].name, cols[c].is_text ? OFTString : OFTReal);
+        OGRErr e = OGR_L_CreateField(lyr, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+        if (e != OGRERR_NONE) {
+            rc = sim_error_set(err, SIM_EIO, "%s: cannot create field %s", path, cols[c].name);
+            goto done;
+        }
+    }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    for (size_t i = 0; i < n; ++i) {
+        OGRFeatureH f = OGR_F_Create(defn);
+        OGRGeometryH g = NULL;
+        if (OGR_G_CreateFromWkb(wkb[i], NULL, &g, (int)wkb_len[i]) == OGRERR_NONE)
+            OGR_F_SetGeometryDirectly(f, g);
+        for (size_t c = 0; c < n_cols; ++c) {
+            if (cols[c].is_text) {
+                if (cols[c].text[i]) OGR_F_SetFieldString(f, (int)c, cols[c].text[i]);
+                else OGR_F_SetFieldNull(f, (int)c);
+            } else {
+                double v = cols[c].real[i];
+                if (isnan(v)) {
+                    OGR_F_SetFieldNull(f, (int)c);
+                } else {
+                    double p = pow(10.0, cols[c].decimals);
+                    OGR_F_SetFieldDouble(f, (int)c, round(v * p) / p);
+                }
+            }
+        }
+        OGRErr e = OGR_L_CreateFeature(lyr, f);
+        OGR_F_Destroy(f);
+        if (e != OGRERR_NONE) {
+            rc = sim_error_set(err, SIM_EIO, "%s: cannot write feature %zu: %s", path, i + 1,
+                               geo__gdal_msg());
+            goto done;
+        }
+    }
+done:
+    CPLErrorReset();
+    GDALClose(ds); /* void in GDAL 3.6: a failed flush shows as a recorded error */
+    if (!rc && CPLGetLastErrorType() >= CE_Failure)
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot finish writing: %s", path, geo__gdal_msg());
+    return rc;
+}
+
+sim_status geo_write_edges_gpkg(const char *path, const geo_network *net, const uint32_t *from,
+                                const uint32_t *to, const uint32_t *time_ds, const uint32_t *seg,
+                                size_t n_arcs, sim_error *err) {
+    sim_status rc = SIM_OK;
+    GDALDriverH drv = GDALGetDriverByName("GPKG");
+    if (!drv) return sim_error_set(err, SIM_EDEP, "GDAL has no GPKG driver");
+    GDALDatasetH ds = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL);
+    if (!ds) return sim_error_set(err, SIM_EIO, "%s: cannot create: %s", path, geo__gdal_msg());
+    OGRSpatialReferenceH srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 4326);
+    OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
+    OGRLayerH lyr = GDALDatasetCreateLayer(ds, "edges", srs, wkbLineString, NULL);
+    OSRDestroySpatialReference(srs);
+    if (!lyr) {
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot create layer: %s", path, geo__gdal_msg());
+        goto done;
+    }
+    static const char *const NAMES[] = {"from", "to", "seconds", "kind"};
+    static const OGRFieldType TYPES[] = {OFTInteger, OFTInteger, OFTReal, OFTString};
+    for (int c = 0; c < 4; ++c) {
+        OGRFieldDefnH fd = OGR_Fld_Create(NAMES[c], TYPES[c]);
+        OGR_L_CreateField(lyr, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+    }
+    GDALDatasetStartTransaction(ds, FALSE);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    for (size_t a = 0; a < n_arcs; ++a) {
+        OGRFeatureH f = OGR_F_Create(defn);
+        OGRGeometryH g = OGR_G_CreateGeometry(wkbLineString);
+        OGR_G_AddPoint_2D(g, net->lon[from[a]], net->lat[from[a]]);
+        OGR_G_AddPoint_2D(g, net->lon[to[a]], net->lat[to[a]]);
+        OGR_F_SetGeometryDirectly(f, g);
+        OGR_F_SetFieldInteger(f, 0, (int)from[a]);
+        OGR_F_SetFieldInteger(f, 1, (int)to[a]);
+        OGR_F_SetFieldDouble(f, 2, time_ds[a] / 10.0);
+        OGR_F_SetFieldString(f, 3, net->seg_connector[seg[a]] ? "connector" : "street");
+        OGRErr e = OGR_L_CreateFeature(lyr, f);
+        OGR_F_Destroy(f);
+        if (e != OGRERR_NONE) {
+            rc = sim_error_set(err, SIM_EIO, "%s: cannot write edge %zu: %s", path, a,
+                               geo__gdal_msg());
+            goto done;
+        }
+    }
+    GDALDatasetCommitTransaction(ds);
+done:
+    CPLErrorReset();
+    GDALClose(ds); /* void in GDAL 3.6: a failed flush shows as a recorded error */
+    if (!rc && CPLGetLastErrorType() >= CE_Failure)
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot finish writing: %s", path, geo__gdal_msg());
+    return rc;
+}
+
+sim_status geo_sha256_file(const char *path, char hex[65], uint64_t *size, sim_error *err) {
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return sim_error_set(err, SIM_EIO, "%s: cannot read: %s", path, strerror(errno));
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    sim_status rc = SIM_OK;
+    unsigned char buf[1 << 16], dig[EVP_MAX_MD_SIZE];
+    unsigned int dlen = 0;
+    uint64_t total = 0;
+    if (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+        rc = sim_error_set(err, SIM_EDEP, "OpenSSL SHA-256 unavailable");
+        goto done;
+    }
+    size_t got;
+    while ((got = fread(buf, 1, sizeof buf, fp)) > 0) {
+        EVP_DigestUpdate(md, buf, got);
+        total += got;
+    }
+    if (ferror(fp)) {
+        rc = sim_error_set(err, SIM_EIO, "%s: read error", path);
+        goto done;
+    }
+    EVP_DigestFinal_ex(md, dig, &dlen);
+    for (unsigned int i = 0; i < dlen && i < 32; ++i) snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+    hex[64] = '\0';
+    if (size) *size = total;
+done:
+    EVP_MD_CTX_free(md);
+    fclose(fp);
+    return rc;
+}

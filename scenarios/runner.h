@@ -1,0 +1,67 @@
+/*
+ * accessim — loading a scenario's city and computing its outputs.
+ *
+ * scn_city_load() reads every input of a scenario file (network, population, services), projects
+ * it to the working CRS, snaps origins and services onto the walking network and builds the
+ * routing graph. scn_city_run() computes walking time to the nearest service of each kind and
+ * the population summaries, and writes the output contract of docs/OUTPUTS.md into a folder.
+ */
+#ifndef SCN_RUNNER_H
+#define SCN_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scenarios/config.h"
+#include "sim/status.h"
+#include "sim/warn.h"
+
+typedef struct scn_city scn_city;
+
+/** Called at each stage of long work; `done` of `total` steps (total 0: unknown). */
+typedef void (*scn_progress_fn)(void *ud, const char *stage, size_t done, size_t total);
+
+typedef struct {
+    scn_progress_fn progress; /* may be NULL */
+    void *progress_ud;
+    int threads; /* recorded in the manifest; the caller sets OpenMP's thread count */
+} scn_run_opts;
+
+/**
+ * Loads and checks every input of `cfg` (borrowed: it must outlive the city). Problems that do
+ * not stop the run are summarised in `warn`. Errors name the file and the field, feature or
+ * scenario line. On success *out owns the city.
+ */
+sim_status scn_city_load(const scn_config *cfg, const scn_run_opts *opts, scn_city **out,
+                         sim_warnings *warn, sim_error *err);
+
+void scn_city_destroy(scn_city *c);
+
+/** Headline figures of a run, for the CLI's summary on stdout. */
+typedef struct {
+    const char *service;
+    const char *group;
+    double mean_minutes;   /* NAN if no one reaches a service */
+    double share_within[8]; /* per threshold, in the config's order (at most 8 printed) */
+} scn_headline;
+
+/**
+ * Computes the baseline and writes manifest.json, summary.csv and baseline/ into `dir` (an
+ * existing, empty folder). `warn` is copied into the manifest. *headlines (n_services x n_groups
+ * entries, service-major) is owned by the caller (free()).
+ */
+sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
+                        const sim_warnings *warn, scn_headline **headlines, size_t *n_headlines,
+                        sim_error *err);
+
+/** Writes the graph export (nodes.csv, edges.csv, edges.gpkg) for walking into `dir`. */
+sim_status scn_city_export_graph(const scn_city *c, const char *dir, sim_error *err);
+
+/** A one-paragraph description of the loaded city (counts, CRS) for `validate`. */
+void scn_city_describe(const scn_city *c, char *buf, size_t size);
+
+/** Number of service kinds and their names (valid while the city lives). */
+size_t scn_city_kind_count(const scn_city *c);
+const char *scn_city_kind_name(const scn_city *c, size_t k);
+
+#endif
