@@ -313,6 +313,8 @@ static sim_status add_feature(reader *r, OGRFeatureH f, OGRFeatureDefnH defn, si
     }
     ++r->net->stats.lines_read;
     geo_tags tags = {keys, vals, feature_tags(f, defn, r->is_osm, buf, sizeof buf, keys, vals)};
+    const char *hw = geo_tags_get(&tags, "highway");
+    if (hw && *hw) ++r->net->stats.highway_lines;
     /* Sources without a highway field (plain line layers) are walkable everywhere. */
     if (r->is_osm || OGR_FD_GetFieldIndex(defn, "highway") >= 0) {
         geo_walk_verdict v = geo_walk_allowed(&tags);
@@ -364,6 +366,12 @@ static sim_status read_lines(const geo_network_source *src, geo_network *net, po
     if (r.is_osm) {
         if ((rc = geo_osm_gaps_load(src->path, &gaps, err))) goto done;
         r.gaps = gaps;
+        size_t all_ways;
+        geo_osm_gaps_counts(gaps, &all_ways, &net->stats.osm_highway_ways,
+                            &net->stats.osm_highway_dropped);
+        if (net->stats.osm_highway_dropped)
+            sim_warnings_add(warn, "OSM highway ways with fewer than 2 nodes in the file "
+                             "dropped", "%zu ways", net->stats.osm_highway_dropped);
         /* Interleaved reading over every layer, keeping the `lines` layer's features. */
         OGRLayerH lyr = NULL;
         OGRFeatureH f;

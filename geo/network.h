@@ -49,6 +49,9 @@ typedef struct {
         size_t lines_read;     /* line features read */
         size_t lines_walkable; /* of which walkable */
         size_t ways_truncated; /* OSM ways cut where nodes were missing */
+        size_t highway_lines;  /* line features with a highway tag, as GDAL gave them */
+        size_t osm_highway_ways;    /* OSM: linear highway ways in the file (readosm) */
+        size_t osm_highway_dropped; /* OSM: of which GDAL dropped (fewer than 2 nodes present) */
         int is_osm;
         char driver[32];
     } stats;
@@ -72,11 +75,20 @@ typedef struct {
     double dist_m;
 } geo_snap;
 
-/** A spatial index (GEOS STRtree) over a network's street segments, as they are when created. */
+/**
+ * A spatial index (GEOS STRtree) over a network's street segments, as they are when created.
+ * Segments on islands (connected parts with fewer than GEO_ISLAND_NODES street nodes, other than
+ * the largest part) are left out, so that nothing attaches to a fragment it cannot leave.
+ */
 typedef struct geo_snapper geo_snapper;
+
+#define GEO_ISLAND_NODES 40
 
 sim_status geo_snapper_create(const geo_network *net, geo_snapper **out, sim_error *err);
 void geo_snapper_destroy(geo_snapper *s);
+
+/** Number of islands left out (and, in *segments, their street segments). */
+size_t geo_snapper_island_count(const geo_snapper *s, size_t *segments);
 
 /**
  * Snaps n points (working CRS) to the nearest point of the nearest street segment within

@@ -25,6 +25,15 @@ void geo_osm_gaps_destroy(geo_osm_gaps *g);
 size_t geo_osm_gaps_way_count(const geo_osm_gaps *g);
 
 /**
+ * Counts as readosm saw them: all ways; linear highway ways (highway=*, not area=yes, and not a
+ * closed way with one of GDAL's polygon keys such as building: the ways GDAL puts in its `lines`
+ * layer); and of those, the ones with fewer than 2 nodes present in the file (a one-node way, or
+ * nodes missing from the extract), which GDAL drops entirely.
+ */
+void geo_osm_gaps_counts(const geo_osm_gaps *g, size_t *ways, size_t *highway_ways,
+                         size_t *highway_dropped);
+
+/**
  * Returns 1 if way `way_id` has missing nodes, else 0. When 1: *n_present is the number of its
  * nodes present in the file, and *gaps / *n_gaps list the sorted indexes k (0-based, among present
  * vertices) such that nodes are missing between present vertex k and k + 1 (a leading or trailing

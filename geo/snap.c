@@ -16,6 +16,8 @@ typedef struct {
 } snap_item;
 
 struct geo_snapper {
+    size_t island_segs; /* street segments left out as parts of small islands */
+    size_t islands;
     GEOSContextHandle_t ctx;
     GEOSSTRtree *tree;
     snap_item *items;
@@ -65,8 +67,66 @@ void geo_snapper_destroy(geo_snapper *s) {
     free(s);
 }
 
+static uint32_t uf_find(uint32_t *parent, uint32_t v) {
+    while (parent[v] != v) {
+        parent[v] = parent[parent[v]];
+        v = parent[v];
+    }
+    return v;
+}
+
+/* Marks street segments whose connected component (street segments only) has fewer than
+ * GEO_ISLAND_NODES nodes, unless it is the largest component. Such islands (a footway fragment,
+ * a courtyard path cut off by the extract) would swallow origins and services that then reach
+ * nothing; routers prune them the same way (R5 drops islands under 40 nodes). */
+static sim_status mark_islands(const geo_network *net, uint8_t *island, size_t *n_island_segs,
+                               size_t *n_islands) {
+    uint32_t n = net->n_nodes;
+    uint32_t *parent = malloc((n ? n : 1) * sizeof *parent), *size = calloc(n ? n : 1, sizeof *size);
+    if (!parent || !size) {
+        free(parent);
+        free(size);
+        return SIM_ENOMEM;
+    }
+    for (uint32_t v = 0; v < n; ++v) parent[v] = v;
+    for (uint32_t s = 0; s < net->n_segs; ++s) {
+        if (net->seg_connector[s]) continue;
+        uint32_t a = uf_find(parent, net->seg_u[s]), b = uf_find(parent, net->seg_v[s]);
+        if (a != b) parent[a < b ? b : a] = a < b ? a : b; /* smaller id wins: deterministic */
+    }
+    uint32_t largest = 0, largest_root = SIM_INVALID_ID;
+    for (uint32_t v = 0; v < n; ++v) {
+        if (net->kind[v] != GEO_NODE_STREET) continue;
+        uint32_t r = uf_find(parent, v);
+        if (++size[r] > largest) {
+            largest = size[r];
+            largest_root = r;
+        }
+    }
+    *n_island_segs = 0;
+    *n_islands = 0;
+    for (uint32_t v = 0; v < n; ++v)
+        if (net->kind[v] == GEO_NODE_STREET && parent[v] == v && v != largest_root && size[v] > 0 &&
+            size[v] < GEO_ISLAND_NODES)
+            ++*n_islands;
+    for (uint32_t s = 0; s < net->n_segs; ++s) {
+        uint32_t r = uf_find(parent, net->seg_u[s]);
+        island[s] = !net->seg_connector[s] && r != largest_root && size[r] < GEO_ISLAND_NODES;
+        *n_island_segs += island[s];
+    }
+    free(parent);
+    free(size);
+    return SIM_OK;
+}
+
+size_t geo_snapper_island_count(const geo_snapper *s, size_t *segments) {
+    if (segments) *segments = s->island_segs;
+    return s->islands;
+}
+
 sim_status geo_snapper_create(const geo_network *net, geo_snapper **out, sim_error *err) {
     sim_status rc = SIM_OK;
+    uint8_t *island = NULL;
     *out = NULL;
     geo_snapper *s = calloc(1, sizeof *s);
     if (!s) return sim_error_set(err, SIM_ENOMEM, "spatial index");
@@ -82,8 +142,13 @@ sim_status geo_snapper_create(const geo_network *net, geo_snapper **out, sim_err
         rc = sim_error_set(err, SIM_ENOMEM, "spatial index");
         goto done;
     }
+    island = malloc(net->n_segs ? net->n_segs : 1);
+    if (!island || mark_islands(net, island, &s->island_segs, &s->islands)) {
+        rc = sim_error_set(err, SIM_ENOMEM, "spatial index");
+        goto done;
+    }
     for (uint32_t i = 0; i < net->n_segs; ++i) {
-        if (net->seg_connector[i]) continue;
+        if (net->seg_connector[i] || island[i]) continue;
         snap_item *it = &s->items[s->n_items++];
         uint32_t u = net->seg_u[i], v = net->seg_v[i];
         *it = (snap_item){net->x[u], net->y[u], net->x[v], net->y[v], i, 0};
@@ -101,6 +166,7 @@ sim_status geo_snapper_create(const geo_network *net, geo_snapper **out, sim_err
     *out = s;
     s = NULL;
 done:
+    free(island);
     geo_snapper_destroy(s);
     return rc;
 }

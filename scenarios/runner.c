@@ -43,6 +43,7 @@ struct scn_city {
     uint32_t *origin_node, *svc_node;
     double *origin_snap_m;
     size_t origins_unsnapped;
+    size_t islands;
     double speed_mps;
     sim_graph *graph, *rgraph;
 
@@ -319,6 +320,15 @@ sim_status scn_city_load(const scn_config *cfg, const scn_run_opts *opts, scn_ci
         ref[no + j] = (uint32_t)j;
     }
     if ((rc = geo_snapper_create(c->net, &snapper, err))) goto done;
+    {
+        size_t iseg = 0, nisl = geo_snapper_island_count(snapper, &iseg);
+        c->islands = nisl;
+        if (nisl)
+            sim_warnings_add(warn,
+                             "street islands (under 40 nodes, cut off from the main network) "
+                             "not used for snapping",
+                             "%zu islands, %zu segments", nisl, iseg);
+    }
     if ((rc = geo_snapper_snap(snapper, px, py, n, cfg->network.snap_distance_m, snaps, err)))
         goto done;
     for (size_t j = 0; j < c->n_svc; ++j) {
@@ -881,11 +891,13 @@ static sim_status write_manifest(const scn_city *c, const char *dir, const geo_g
                 "\"ny\": %u},\n",
             grid->cell_m, grid->x0, grid->y0, grid->nx, grid->ny);
     fprintf(fp, "  \"counts\": {\"network_lines\": %zu, \"walkable_lines\": %zu, "
-                "\"ways_truncated\": %zu, \"nodes\": %u, \"edges\": %u, \"origins\": %zu, "
+                "\"ways_truncated\": %zu, \"highway_lines\": %zu, \"osm_highway_ways\": %zu, "
+                "\"osm_highway_ways_dropped\": %zu, \"islands_not_snapped\": %zu, \"nodes\": %u, \"edges\": %u, \"origins\": %zu, "
                 "\"origins_unsnapped\": %zu, \"services\": %zu, \"stops\": 0, \"trips\": 0,\n"
                 "    \"services_by_kind\": {",
             c->net->stats.lines_read, c->net->stats.lines_walkable, c->net->stats.ways_truncated,
-            sim_graph_node_count(c->graph), sim_graph_arc_count(c->graph), c->pop->n,
+            c->net->stats.highway_lines, c->net->stats.osm_highway_ways,
+            c->net->stats.osm_highway_dropped, c->islands, sim_graph_node_count(c->graph), sim_graph_arc_count(c->graph), c->pop->n,
             c->origins_unsnapped, c->n_svc);
     for (size_t k = 0; k < c->n_kinds; ++k) {
         size_t cnt = 0;
