@@ -1,0 +1,457 @@
+/* Unit tests for sim/route.c: hand cases, then a differential test against a naive Dijkstra. */
+#include <stdlib.h>
+
+#include "check.h"
+#include "sim/graph.h"
+#include "sim/route.h"
+
+#define U SIM_UNREACHABLE
+#define X SIM_INVALID_ID
+
+/* Parses "from>to:time_ds ..." into `arcs` (at most `cap`); returns the arc count, or -1 on a
+ * malformed fixture. *n_nodes becomes 1 + the largest node id seen (0 for an empty spec). */
+static long parse_arcs(const char *spec, sim_arc *arcs, size_t cap, uint32_t *n_nodes) {
+    size_t m = 0;
+    *n_nodes = 0;
+    const char *p = spec;
+    for (;;) {
+        while (*p == ' ') ++p;
+        if (!*p) break;
+        char *end;
+        unsigned long from = strtoul(p, &end, 10);
+        if (end == p || *end != '>') return -1;
+        p = end + 1;
+        unsigned long to = strtoul(p, &end, 10);
+        if (end == p || *end != ':') return -1;
+        p = end + 1;
+        unsigned long t = strtoul(p, &end, 10);
+        if (end == p || m == cap) return -1;
+        p = end;
+        arcs[m++] = (sim_arc){(uint32_t)from, (uint32_t)to, (uint32_t)t};
+        if (from + 1 > *n_nodes) *n_nodes = (uint32_t)from + 1;
+        if (to + 1 > *n_nodes) *n_nodes = (uint32_t)to + 1;
+    }
+    return (long)m;
+}
+
+/* Graph with at least `min_nodes` nodes from an inline fixture such as "0>1:10 1>3:10"
+ * (from>to:deciseconds); exits on a malformed fixture, which is a bug in the test itself. */
+static sim_graph *fixture_graph_n(uint32_t min_nodes, const char *spec) {
+    sim_arc arcs[64];
+    uint32_t n;
+    long m = parse_arcs(spec, arcs, 64, &n);
+    sim_graph *g = NULL;
+    if (n < min_nodes) n = min_nodes;
+    if (m < 0 || sim_graph_build(n, arcs, (size_t)m, &g) != SIM_OK) {
+        fprintf(stderr, "bad fixture: %s\n", spec);
+        exit(2);
+    }
+    return g;
+}
+
+static sim_graph *fixture_graph(const char *spec) { return fixture_graph_n(0, spec); }
+
+static void check_u32s(const uint32_t *got, const uint32_t *want, uint32_t n) {
+    for (uint32_t v = 0; v < n; ++v) CHECK_EQ_U32(got[v], want[v]);
+}
+
+/* ---- hand cases ------------------------------------------------------------------------- */
+
+static void test_route_prefers_faster_arm(void) {
+    sim_graph *g = fixture_graph("0>1:10 1>3:10 0>2:5 2>3:30");
+    sim_scratch *s = sim_scratch_create(sim_graph_node_count(g));
+    uint32_t t[4];
+    CHECK_EQ_INT(sim_route_from(g, 0, UINT32_MAX, s, t), SIM_OK);
+    check_u32s(t, (const uint32_t[]){0, 10, 5, 20}, 4); /* 0>1>3 beats 0>2>3 */
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+static void test_route_cutoff_is_inclusive(void) {
+    sim_graph *g = fixture_graph("0>1:10 1>3:10 0>2:5 2>3:30");
+    sim_scratch *s = sim_scratch_create(4);
+    uint32_t t[4];
+    CHECK_EQ_INT(sim_route_from(g, 0, 10, s, t), SIM_OK);
+    check_u32s(t, (const uint32_t[]){0, 10, 5, U}, 4);
+    CHECK_EQ_INT(sim_route_from(g, 0, 9, s, t), SIM_OK);
+    check_u32s(t, (const uint32_t[]){0, U, 5, U}, 4);
+    CHECK_EQ_INT(sim_route_from(g, 0, 0, s, t), SIM_OK);
+    check_u32s(t, (const uint32_t[]){0, U, U, U}, 4);
+    CHECK_EQ_INT(sim_route_from(g, 0, 20, s, t), SIM_OK);
+    check_u32s(t, (const uint32_t[]){0, 10, 5, 20}, 4);
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+static void test_route_unreachable(void) {
+    /* Node 2 only has an arc out; node 4 is isolated; arcs are directed. */
+    sim_graph *g = fixture_graph_n(5, "0>1:5 2>0:1 3>1:2");
+    sim_scratch *s = sim_scratch_create(5);
+    uint32_t t[5], near[5];
+    uint32_t src = 0;
+    CHECK_EQ_INT(sim_route_multi(g, &src, NULL, 1, UINT32_MAX, s, t, near), SIM_OK);
+    check_u32s(t, (const uint32_t[]){0, 5, U, U, U}, 5);
+    check_u32s(near, (const uint32_t[]){0, 0, X, X, X}, 5);
+    /* No sources at all: everything unreachable. */
+    CHECK_EQ_INT(sim_route_multi(g, NULL, NULL, 0, UINT32_MAX, s, t, near), SIM_OK);
+    check_u32s(t, (const uint32_t[]){U, U, U, U, U}, 5);
+    check_u32s(near, (const uint32_t[]){X, X, X, X, X}, 5);
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+/* 0 - 1 - 2 - 3 - 4, both directions, 10 ds per arc. */
+static const char LINE5[] = "0>1:10 1>0:10 1>2:10 2>1:10 2>3:10 3>2:10 3>4:10 4>3:10";
+
+static void test_route_multi_nearest_and_ties(void) {
+    sim_graph *g = fixture_graph(LINE5);
+    sim_scratch *s = sim_scratch_create(5);
+    uint32_t t[5], near[5];
+    /* Node 2 is 20 from both sources: the tie goes to source index 0, whichever node it is. */
+    CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){0, 4}, NULL, 2, UINT32_MAX, s, t, near),
+                 SIM_OK);
+    check_u32s(t, (const uint32_t[]){0, 10, 20, 10, 0}, 5);
+    check_u32s(near, (const uint32_t[]){0, 0, 0, 1, 1}, 5);
+    CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){4, 0}, NULL, 2, UINT32_MAX, s, t, near),
+                 SIM_OK);
+    check_u32s(t, (const uint32_t[]){0, 10, 20, 10, 0}, 5);
+    check_u32s(near, (const uint32_t[]){1, 1, 0, 0, 0}, 5);
+    /* nearest may be NULL. */
+    CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){4, 0}, NULL, 2, 10, s, t, NULL), SIM_OK);
+    check_u32s(t, (const uint32_t[]){0, 10, U, 10, 0}, 5);
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+static void test_route_offsets(void) {
+    sim_graph *g = fixture_graph(LINE5);
+    sim_scratch *s = sim_scratch_create(5);
+    uint32_t t[5], near[5];
+    /* Source 0 at node 0 starts 15 late; source 1 at node 4 on time. */
+    CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){0, 4}, (const uint32_t[]){15, 0}, 2,
+                                 UINT32_MAX, s, t, near),
+                 SIM_OK);
+    check_u32s(t, (const uint32_t[]){15, 25, 20, 10, 0}, 5);
+    check_u32s(near, (const uint32_t[]){0, 0, 1, 1, 1}, 5);
+    /* An offset above the cutoff removes that source; the cutoff applies to offset + path. */
+    CHECK_EQ_INT(
+        sim_route_multi(g, (const uint32_t[]){0, 4}, (const uint32_t[]){15, 0}, 2, 14, s, t, near),
+        SIM_OK);
+    check_u32s(t, (const uint32_t[]){U, U, U, 10, 0}, 5);
+    check_u32s(near, (const uint32_t[]){X, X, X, 1, 1}, 5);
+    CHECK_EQ_INT(
+        sim_route_multi(g, (const uint32_t[]){0, 4}, (const uint32_t[]){15, 0}, 2, 15, s, t, near),
+        SIM_OK);
+    check_u32s(t, (const uint32_t[]){15, U, U, 10, 0}, 5);
+    check_u32s(near, (const uint32_t[]){0, X, X, 1, 1}, 5);
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+static void test_route_sources_sharing_a_node(void) {
+    sim_graph *g = fixture_graph(LINE5);
+    sim_scratch *s = sim_scratch_create(5);
+    uint32_t t[5], near[5];
+    /* Three sources at node 2: least offset wins, then the lowest index among equals. */
+    CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){2, 2, 2}, (const uint32_t[]){5, 3, 3}, 3,
+                                 UINT32_MAX, s, t, near),
+                 SIM_OK);
+    check_u32s(t, (const uint32_t[]){23, 13, 3, 13, 23}, 5);
+    check_u32s(near, (const uint32_t[]){1, 1, 1, 1, 1}, 5);
+    /* Same node, same offset: index 0. */
+    CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){3, 3}, NULL, 2, UINT32_MAX, s, t, near),
+                 SIM_OK);
+    check_u32s(t, (const uint32_t[]){30, 20, 10, 0, 10}, 5);
+    check_u32s(near, (const uint32_t[]){0, 0, 0, 0, 0}, 5);
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+static void test_route_zero_times_loops_duplicates(void) {
+    /* Zero-time cycle 0>1>2>0, a loop on 1, a duplicate 2>3 with a faster copy second. */
+    sim_graph *g = fixture_graph("0>1:0 1>2:0 2>0:0 1>1:0 2>3:9 2>3:4 3>3:1");
+    sim_scratch *s = sim_scratch_create(4);
+    uint32_t t[4], near[4];
+    CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){2, 0}, NULL, 2, UINT32_MAX, s, t, near),
+                 SIM_OK);
+    check_u32s(t, (const uint32_t[]){0, 0, 0, 4}, 4);
+    check_u32s(near, (const uint32_t[]){0, 0, 0, 0}, 4); /* node 0 ties at 0: source 0 wins */
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+static void test_route_no_overflow(void) {
+    sim_graph *g = fixture_graph("0>1:4294967290 1>2:5 1>3:4 3>4:4294967295 0>4:7");
+    sim_scratch *s = sim_scratch_create(5);
+    uint32_t t[5], near[5];
+    /* 4294967290 + 5 == UINT32_MAX == SIM_UNREACHABLE: not representable, so unreachable. */
+    CHECK_EQ_INT(sim_route_from(g, 0, UINT32_MAX, s, t), SIM_OK);
+    check_u32s(t, (const uint32_t[]){0, 4294967290u, U, 4294967294u, 7}, 5);
+    /* Offsets near the top: sums must not wrap round to small times. */
+    CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){0, 3},
+                                 (const uint32_t[]){10, UINT32_MAX - 1}, 2, UINT32_MAX, s, t, near),
+                 SIM_OK);
+    check_u32s(t, (const uint32_t[]){10, U, U, UINT32_MAX - 1, 17}, 5);
+    check_u32s(near, (const uint32_t[]){0, X, X, 1, 0}, 5);
+    CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){3}, (const uint32_t[]){UINT32_MAX}, 1,
+                                 UINT32_MAX, s, t, near),
+                 SIM_OK);
+    check_u32s(t, (const uint32_t[]){U, U, U, U, U}, 5);
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+static void test_route_invalid_arguments(void) {
+    sim_graph *g = fixture_graph(LINE5);
+    sim_scratch *small = sim_scratch_create(4), *s = sim_scratch_create(5);
+    uint32_t t[5] = {1, 2, 3, 4, 5};
+    CHECK_EQ_INT(sim_route_from(g, 5, UINT32_MAX, s, t), SIM_EINVAL);
+    CHECK_EQ_INT(t[0], 1); /* outputs untouched on error */
+    CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){0, 7}, NULL, 2, UINT32_MAX, s, t, NULL),
+                 SIM_EINVAL);
+    CHECK_EQ_INT(sim_route_from(g, 0, UINT32_MAX, small, t), SIM_EINVAL);
+    CHECK_EQ_INT(sim_route_from(g, 0, UINT32_MAX, NULL, t), SIM_EINVAL);
+    CHECK_EQ_INT(sim_route_from(g, 0, UINT32_MAX, s, NULL), SIM_EINVAL);
+    CHECK_EQ_INT(sim_route_multi(g, NULL, NULL, 1, UINT32_MAX, s, t, NULL), SIM_EINVAL);
+    /* A bigger scratch is fine. */
+    sim_scratch *big = sim_scratch_create(100);
+    CHECK_EQ_INT(sim_route_from(g, 2, UINT32_MAX, big, t), SIM_OK);
+    check_u32s(t, (const uint32_t[]){20, 10, 0, 10, 20}, 5);
+    sim_scratch_destroy(big);
+    sim_scratch_destroy(small);
+    sim_scratch_destroy(s);
+    sim_scratch_destroy(NULL);
+    sim_graph_destroy(g);
+}
+
+static void test_route_empty_graph(void) {
+    sim_graph *g = NULL;
+    CHECK_EQ_INT(sim_graph_build(0, NULL, 0, &g), SIM_OK);
+    sim_scratch *s = sim_scratch_create(0);
+    CHECK(s != NULL);
+    uint32_t t[1] = {7};
+    CHECK_EQ_INT(sim_route_multi(g, NULL, NULL, 0, UINT32_MAX, s, t, NULL), SIM_OK);
+    CHECK_EQ_INT(t[0], 7);
+    CHECK_EQ_INT(sim_route_from(g, 0, UINT32_MAX, s, t), SIM_EINVAL);
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+/* ---- naive reference -------------------------------------------------------------------- */
+
+static uint64_t rng_state;
+
+static uint64_t rng_next(void) { /* splitmix64: fixed seed, same sequence everywhere */
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+static uint32_t rng_below(uint32_t n) { return (uint32_t)(rng_next() % n); }
+
+#define REF_INF UINT64_MAX
+
+/* Plain O(n^2 + n m) Dijkstra on the raw arc list, 64-bit times, no cutoff: dist[v] = offset +
+ * d(src, v), or REF_INF. Deliberately shares nothing with sim/route.c. */
+static void ref_single(uint32_t n, const sim_arc *arcs, size_t m, uint32_t src, uint64_t offset,
+                       uint64_t *dist, unsigned char *done) {
+    for (uint32_t v = 0; v < n; ++v) {
+        dist[v] = REF_INF;
+        done[v] = 0;
+    }
+    dist[src] = offset;
+    for (;;) {
+        uint32_t u = UINT32_MAX;
+        for (uint32_t v = 0; v < n; ++v)
+            if (!done[v] && dist[v] != REF_INF && (u == UINT32_MAX || dist[v] < dist[u])) u = v;
+        if (u == UINT32_MAX) break;
+        done[u] = 1;
+        for (size_t a = 0; a < m; ++a)
+            if (arcs[a].from == u && dist[u] + arcs[a].time_ds < dist[arcs[a].to])
+                dist[arcs[a].to] = dist[u] + arcs[a].time_ds;
+    }
+}
+
+/* Multi-source reference: for each v the lexicographic minimum over sources i of
+ * (offset_i + d(src_i, v), i) among times <= min(cutoff, UINT32_MAX - 1), computed by one naive
+ * search per source. */
+static void ref_multi(uint32_t n, const sim_arc *arcs, size_t m, const uint32_t *src,
+                      const uint32_t *off, uint32_t n_src, uint32_t cutoff, uint32_t *time_ds,
+                      uint32_t *nearest) {
+    uint64_t *dist = malloc(((size_t)n + 1) * sizeof *dist);
+    unsigned char *done = malloc((size_t)n + 1);
+    uint64_t limit = cutoff < UINT32_MAX ? cutoff : (uint64_t)UINT32_MAX - 1;
+    for (uint32_t v = 0; v < n; ++v) {
+        time_ds[v] = U;
+        nearest[v] = X;
+    }
+    for (uint32_t i = 0; i < n_src; ++i) {
+        ref_single(n, arcs, m, src[i], off ? off[i] : 0, dist, done);
+        for (uint32_t v = 0; v < n; ++v) /* strict <: an equal time keeps the lower index */
+            if (dist[v] <= limit && (time_ds[v] == U || dist[v] < time_ds[v])) {
+                time_ds[v] = (uint32_t)dist[v];
+                nearest[v] = i;
+            }
+    }
+    free(done);
+    free(dist);
+}
+
+static uint32_t random_time(void) {
+    uint32_t r = rng_below(100);
+    if (r < 20) return 0;
+    if (r < 80) return rng_below(100);
+    if (r < 95) return rng_below(10000);
+    return r < 98 ? UINT32_MAX - rng_below(1000) : (uint32_t)rng_next();
+}
+
+static uint32_t random_cutoff(void) {
+    uint32_t r = rng_below(10);
+    if (r < 4) return UINT32_MAX;
+    if (r < 5) return 0;
+    if (r < 8) return rng_below(500);
+    return r < 9 ? UINT32_MAX - 1 : (uint32_t)rng_next();
+}
+
+#define MAX_N 300
+#define MAX_SRC 6
+
+/* Compares sim_route_multi on g (built from arcs) with the reference, for one random query. */
+static int compare_one(const sim_graph *g, uint32_t n, const sim_arc *arcs, size_t m,
+                       sim_scratch *s, uint32_t *t, uint32_t *near, uint32_t *rt, uint32_t *rnear) {
+    uint32_t src[MAX_SRC], off[MAX_SRC];
+    uint32_t n_src = rng_below(MAX_SRC + 1);
+    int with_off = rng_below(3) != 0;
+    for (uint32_t i = 0; i < n_src; ++i) {
+        /* Often repeat a node, to exercise sources sharing one. */
+        src[i] = (i > 0 && rng_below(4) == 0) ? src[rng_below(i)] : rng_below(n);
+        off[i] = rng_below(4) == 0 ? 0 : random_time();
+    }
+    uint32_t cutoff = random_cutoff();
+    const uint32_t *offp = with_off ? off : NULL;
+    ref_multi(n, arcs, m, src, offp, n_src, cutoff, rt, rnear);
+    int bad = sim_route_multi(g, src, offp, n_src, cutoff, s, t, near) != SIM_OK;
+    for (uint32_t v = 0; v < n; ++v) bad |= t[v] != rt[v] || near[v] != rnear[v];
+    if (n_src == 1 && !offp) { /* the single-source form must agree too */
+        bad |= sim_route_from(g, src[0], cutoff, s, t) != SIM_OK;
+        for (uint32_t v = 0; v < n; ++v) bad |= t[v] != rt[v];
+    }
+    return bad;
+}
+
+static void test_route_differential(void) {
+    rng_state = 20240611;
+    static uint32_t t[MAX_N], near[MAX_N], rt[MAX_N], rnear[MAX_N];
+    sim_arc *arcs = malloc(5 * MAX_N * sizeof *arcs), *rarcs = malloc(5 * MAX_N * sizeof *rarcs);
+    /* One scratch shared by every graph size, as a thread would hold it. */
+    sim_scratch *shared = sim_scratch_create(MAX_N);
+    int graphs = 0, queries = 0, failed_graphs = 0;
+    for (int k = 0; k < 300; ++k) {
+        uint32_t n = 1 + rng_below(MAX_N);
+        size_t m = rng_below(5 * n + 1);
+        if (k % 10 == 0) m = rng_below(n + 1); /* sparse: many unreachable nodes */
+        for (size_t a = 0; a < m; ++a) {
+            if (a > 0 && rng_below(10) == 0) { /* exact or parallel duplicate */
+                arcs[a] = arcs[rng_below((uint32_t)a)];
+                if (rng_below(2)) arcs[a].time_ds = random_time();
+            } else {
+                arcs[a].from = rng_below(n);
+                arcs[a].to = rng_below(8) == 0 ? arcs[a].from : rng_below(n); /* loops */
+                arcs[a].time_ds = random_time();
+            }
+            rarcs[a] = (sim_arc){arcs[a].to, arcs[a].from, arcs[a].time_ds};
+        }
+        sim_graph *g = NULL, *r = NULL;
+        CHECK_EQ_INT(sim_graph_build(n, arcs, m, &g), SIM_OK);
+        CHECK_EQ_INT(sim_graph_reverse(g, &r), SIM_OK);
+        sim_scratch *own = sim_scratch_create(n); /* and one sized exactly */
+        int bad = 0;
+        for (int q = 0; q < 4; ++q) {
+            bad |= compare_one(g, n, arcs, m, q % 2 ? shared : own, t, near, rt, rnear);
+            bad |= compare_one(r, n, rarcs, m, q % 2 ? own : shared, t, near, rt, rnear);
+            queries += 2;
+        }
+        CHECK(!bad);
+        if (bad) {
+            ++failed_graphs;
+            fprintf(stderr, "  differential: graph %d (n=%u, m=%zu) differs\n", k, n, m);
+        }
+        ++graphs;
+        sim_scratch_destroy(own);
+        sim_graph_destroy(r);
+        sim_graph_destroy(g);
+    }
+    CHECK(graphs >= 200);
+    CHECK_EQ_INT(failed_graphs, 0);
+    printf("differential: %d graphs, %d queries\n", graphs, queries);
+    sim_scratch_destroy(shared);
+    free(rarcs);
+    free(arcs);
+}
+
+/* One scratch reused for many searches with varied sources and cutoffs on one small graph. */
+static void test_route_scratch_reuse(void) {
+    enum { N = 12, SEARCHES = 20000 };
+    rng_state = 7;
+    sim_arc arcs[40];
+    size_t m = 0;
+    for (uint32_t v = 0; v + 1 < N; ++v) arcs[m++] = (sim_arc){v, v + 1, 1 + rng_below(20)};
+    while (m < 40) arcs[m++] = (sim_arc){rng_below(N), rng_below(N), rng_below(50)};
+    sim_graph *g = NULL;
+    CHECK_EQ_INT(sim_graph_build(N, arcs, m, &g), SIM_OK);
+    uint32_t full[N][N], nothing[N];
+    for (uint32_t src = 0; src < N; ++src)
+        ref_multi(N, arcs, m, &src, NULL, 1, UINT32_MAX, full[src], nothing);
+    sim_scratch *s = sim_scratch_create(N);
+    uint32_t t[N];
+    int bad = 0;
+    for (int k = 0; k < SEARCHES; ++k) {
+        uint32_t src = rng_below(N), cutoff = rng_below(4) ? rng_below(200) : UINT32_MAX;
+        bad |= sim_route_from(g, src, cutoff, s, t) != SIM_OK;
+        for (uint32_t v = 0; v < N; ++v) bad |= t[v] != (full[src][v] <= cutoff ? full[src][v] : U);
+    }
+    CHECK(!bad);
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+/* The scratch's generation counter is 16 bits and wraps every 65535 searches. Search A labels
+ * every node with small times; 65534 searches then touch only node 0; search B, the 65535th
+ * after A, reuses A's generation number. Without the full reset at the wrap, A's stale, smaller
+ * labels would look current and block B's. */
+static void test_route_generation_wraparound(void) {
+    sim_graph *g = fixture_graph("0>1:1 1>2:1 2>3:1 3>4:1 4>5:1");
+    sim_scratch *s = sim_scratch_create(6);
+    uint32_t t[6], near[6];
+    CHECK_EQ_INT(sim_route_from(g, 1, UINT32_MAX, s, t), SIM_OK); /* A */
+    check_u32s(t, (const uint32_t[]){U, 0, 1, 2, 3, 4}, 6);
+    int bad = 0;
+    for (int k = 0; k < 65534; ++k) bad |= sim_route_from(g, 0, 0, s, t) != SIM_OK || t[1] != U;
+    CHECK(!bad);
+    for (int k = 0; k < 3; ++k) { /* B, then two more past the wrap */
+        CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){0}, NULL, 1, UINT32_MAX, s, t, near),
+                     SIM_OK);
+        check_u32s(t, (const uint32_t[]){0, 1, 2, 3, 4, 5}, 6);
+        check_u32s(near, (const uint32_t[]){0, 0, 0, 0, 0, 0}, 6);
+    }
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+int main(void) {
+    test_route_prefers_faster_arm();
+    test_route_cutoff_is_inclusive();
+    test_route_unreachable();
+    test_route_multi_nearest_and_ties();
+    test_route_offsets();
+    test_route_sources_sharing_a_node();
+    test_route_zero_times_loops_duplicates();
+    test_route_no_overflow();
+    test_route_invalid_arguments();
+    test_route_empty_graph();
+    test_route_differential();
+    test_route_scratch_reuse();
+    test_route_generation_wraparound();
+    return CHECK_DONE();
+}
