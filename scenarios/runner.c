@@ -454,7 +454,11 @@ static FILE *open_out(const char *dir, const char *name, char *path, size_t size
     return fp;
 }
 
-static double ds_to_min(uint32_t t) { return t == SIM_UNREACHABLE ? NAN : t / 600.0; }
+/* Minutes rounded to 0.01, half up, in integer arithmetic (deciseconds / 6 = hundredths of a
+ * minute), so that every output that prints a time agrees to the last digit. */
+static double ds_to_min(uint32_t t) {
+    return t == SIM_UNREACHABLE ? NAN : (double)(((uint64_t)t + 3) / 6) / 100.0;
+}
 
 /* ---- the run ----------------------------------------------------------------------------- */
 
@@ -919,7 +923,7 @@ static sim_status write_manifest(const scn_city *c, const char *dir, const geo_g
         }
         fputs("]}", fp);
     }
-    fprintf(fp, "],\n  \"threads\": %d,\n", opts ? opts->threads : 0);
+    fprintf(fp, "],\n  \"threads\": %d,\n", opts && opts->threads > 0 ? opts->threads : omp_get_max_threads());
     fprintf(fp, "  \"timings\": {\"load_s\": %.3f, \"route_s\": %.3f, \"write_s\": %.3f, "
                 "\"total_s\": %.3f}\n}\n",
             c->load_s, route_s, write_s, total_s);
