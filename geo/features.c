@@ -119,6 +119,7 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
     f->env[0] = f->env[1] = INFINITY;
     f->env[2] = f->env[3] = -INFINITY;
     grow_state gs = {f, 0};
+    int slot_open = 0;
     if ((rc = geo__check_readable(src->path, err))) goto done;
 
     int is_csv = ends_with_ci(src->path, ".csv");
@@ -225,6 +226,11 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
             goto done;
         }
         size_t i = f->n;
+        /* the slot being filled is freed at `done` if this feature fails half-way */
+        f->id[i] = NULL;
+        if (f->type) f->type[i] = NULL;
+        if (f->wkb) f->wkb[i] = NULL;
+        slot_open = 1;
         /* representative point, in the source CRS, then to both targets */
         OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
         if (t == wkbPolygon || t == wkbMultiPolygon) f->polygons = 1;
@@ -329,12 +335,11 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
         }
         f->id[i] = strdup(id);
         if (!f->id[i]) {
-            if (f->type) free(f->type[i]);
-            if (f->wkb) free(f->wkb[i]);
             rc = sim_error_set(err, SIM_ENOMEM, "%s", src->path);
             goto done;
         }
         f->n++;
+        slot_open = 0;
         OGR_F_Destroy(feat);
         feat = NULL;
     }
@@ -349,6 +354,11 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
     *out = f;
     f = NULL;
 done:
+    if (f && slot_open) {
+        free(f->id[f->n]);
+        if (f->type) free(f->type[f->n]);
+        if (f->wkb) free(f->wkb[f->n]);
+    }
     if (feat) OGR_F_Destroy(feat);
     if (cent) OGR_G_DestroyGeometry(cent);
     if (gw) OGR_G_DestroyGeometry(gw);

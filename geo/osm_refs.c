@@ -178,7 +178,7 @@ sim_status geo_osm_gaps_load(const char *path, geo_osm_gaps **out, sim_error *er
         rc = sim_error_set(err, SIM_EPARSE, "%s: malformed OSM data (readosm code %d)", path, r);
         goto done;
     }
-    qsort(c.node_ids, c.n_nodes, sizeof *c.node_ids, cmp_i64);
+    if (c.n_nodes) qsort(c.node_ids, c.n_nodes, sizeof *c.node_ids, cmp_i64);
     size_t cap_w = 0, cap_g = 0, n_g = 0;
     for (size_t w = 0; w < c.n_ways; ++w) {
         size_t a = c.way_first[w], b = c.way_first[w + 1];
@@ -211,7 +211,7 @@ sim_status geo_osm_gaps_load(const char *path, geo_osm_gaps **out, sim_error *er
         }
         g->ways[g->n_ways++] = (way_gaps){c.way_ids[w], first_gap, ng, present};
     }
-    qsort(g->ways, g->n_ways, sizeof *g->ways, cmp_way);
+    if (g->n_ways) qsort(g->ways, g->n_ways, sizeof *g->ways, cmp_way);
     *out = g;
     g = NULL;
 done:
