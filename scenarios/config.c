@@ -1,0 +1,1021 @@
+/*
+ * Scenario file parsing: libyaml loads the whole file into a node tree (yaml_parser_load), then
+ * one function per mapping of the schema (root, network, population, services, output) checks
+ * its keys against a table and copies the values into a scn_config.
+ *
+ * Why a node tree rather than events: the schema needs look-ahead (a `services` mapping is form B
+ * when it holds `source` or `type_field`, wherever in the mapping they stand) and "missing key"
+ * errors point at the parent mapping, which is easy once the whole mapping is at hand.
+ *
+ * Anchors and aliases are supported as libyaml resolves them: an alias is the same node as its
+ * anchor, so an error in an aliased value points at the anchor. Self-referencing aliases cannot
+ * loop here because every function walks a fixed depth of the schema and every leaf must be a
+ * scalar. Merge keys (`<<`) are not supported: `<<` is an unknown key like any other.
+ */
+#include "scenarios/config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#if defined(__GNUC__)
+#define SCN_PRINTF(fmt_index, args_index) __attribute__((format(printf, fmt_index, args_index)))
+#else
+#define SCN_PRINTF(fmt_index, args_index)
+#endif
+
+/* Scenario files are hand-written and small; the cap bounds work and memory on hostile input. */
+#define MAX_FILE_BYTES ((size_t)4 << 20)
+/* Group and service kind names become column and file names: keep them short. */
+#define MAX_NAME_LEN 64
+/* Accessibility thresholds beyond a day mean nothing for daily trips. */
+#define MAX_THRESHOLD_MIN 1440
+/* Deeper `[`/`{` nesting than any scenario needs; see check_flow_depth(). */
+#define MAX_FLOW_DEPTH 64
+/* Longest scalar quoted back in an error message. */
+#define SHOW_LEN 40
+
+/* ---- modes ---------------------------------------------------------------------------------- */
+
+/* Indexed by scn_mode. A new mode is one enum value in config.h plus one name here. */
+static const char *const MODE_NAMES[] = {"walk"};
+_Static_assert(sizeof MODE_NAMES / sizeof MODE_NAMES[0] == SCN_MODE_COUNT,
+               "MODE_NAMES must name every scn_mode");
+
+const char *scn_mode_name(scn_mode m) {
+    if ((unsigned)m >= (unsigned)SCN_MODE_COUNT) return "unknown";
+    return MODE_NAMES[m];
+}
+
+/* ---- keys ----------------------------------------------------------------------------------- */
+
+/* Every key of the schema; each mapping allows a subset (the *_KEYS tables below). */
+typedef enum {
+    K_NAME,
+    K_CRS,
+    K_NETWORK,
+    K_POPULATION,
+    K_SERVICES,
+    K_OUTPUT,
+    K_SOURCE,
+    K_LAYER,
+    K_MODES,
+    K_WALK_SPEED_KMH,
+    K_SNAP_DISTANCE_M,
+    K_JOIN_TOLERANCE_M,
+    K_ID,
+    K_LON,
+    K_LAT,
+    K_FILTER,
+    K_GROUPS,
+    K_CAPACITY,
+    K_TYPE_FIELD,
+    K_KINDS,
+    K_GRID_M,
+    K_THRESHOLDS_MIN,
+    K_COUNT
+} key_id;
+
+static const char *const KEY_NAMES[K_COUNT] = {
+    [K_NAME] = "name",
+    [K_CRS] = "crs",
+    [K_NETWORK] = "network",
+    [K_POPULATION] = "population",
+    [K_SERVICES] = "services",
+    [K_OUTPUT] = "output",
+    [K_SOURCE] = "source",
+    [K_LAYER] = "layer",
+    [K_MODES] = "modes",
+    [K_WALK_SPEED_KMH] = "walk_speed_kmh",
+    [K_SNAP_DISTANCE_M] = "snap_distance_m",
+    [K_JOIN_TOLERANCE_M] = "join_tolerance_m",
+    [K_ID] = "id",
+    [K_LON] = "lon",
+    [K_LAT] = "lat",
+    [K_FILTER] = "filter",
+    [K_GROUPS] = "groups",
+    [K_CAPACITY] = "capacity",
+    [K_TYPE_FIELD] = "type_field",
+    [K_KINDS] = "kinds",
+    [K_GRID_M] = "grid_m",
+    [K_THRESHOLDS_MIN] = "thresholds_min",
+};
+
+static const key_id ROOT_KEYS[] = {K_NAME, K_CRS, K_NETWORK, K_POPULATION, K_SERVICES, K_OUTPUT};
+static const key_id NETWORK_KEYS[] = {K_SOURCE,         K_LAYER,           K_MODES,
+                                      K_WALK_SPEED_KMH, K_SNAP_DISTANCE_M, K_JOIN_TOLERANCE_M};
+static const key_id POPULATION_KEYS[] = {K_SOURCE, K_LAYER,  K_ID,    K_LON,
+                                         K_LAT,    K_FILTER, K_GROUPS};
+static const key_id SERVICE_A_KEYS[] = {K_SOURCE, K_LAYER,  K_ID,      K_LON,
+                                        K_LAT,    K_FILTER, K_CAPACITY};
+static const key_id SERVICE_B_KEYS[] = {K_SOURCE, K_TYPE_FIELD, K_KINDS,  K_LAYER,   K_ID,
+                                        K_LON,    K_LAT,        K_FILTER, K_CAPACITY};
+static const key_id OUTPUT_KEYS[] = {K_GRID_M, K_THRESHOLDS_MIN};
+
+#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ---- loader state and errors ---------------------------------------------------------------- */
+
+typedef struct {
+    const char *path; /* the scenario file, as given: every message starts with it */
+    const char *dir;  /* its folder, for relative paths */
+    yaml_document_t *doc;
+    sim_error *err;
+} loader;
+
+/* The values of one schema mapping, by key; NULL where the key is absent. */
+typedef struct {
+    yaml_node_t *map;
+    yaml_node_t *key[K_COUNT];
+    yaml_node_t *val[K_COUNT];
+} fields;
+
+static scn_mark mark_from(yaml_mark_t ym) {
+    scn_mark m = {(int)ym.line + 1, (int)ym.column + 1};
+    return m;
+}
+
+static scn_mark mark_of(const yaml_node_t *n) {
+    return mark_from(n->start_mark);
+}
+
+static sim_status fail_at(const loader *ld, scn_mark m, const char *fmt, ...) SCN_PRINTF(3, 4);
+
+/* `PATH:LINE:COL: what`, SIM_EPARSE: the one shape of every error about the file's content. */
+static sim_status fail_at(const loader *ld, scn_mark m, const char *fmt, ...) {
+    char what[SIM_ERROR_MSG_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    return sim_error_set(ld->err, SIM_EPARSE, "%s:%d:%d: %s", ld->path, m.line, m.col, what);
+}
+
+static sim_status no_memory(const loader *ld) {
+    return sim_error_set(ld->err, SIM_ENOMEM, "%s: out of memory", ld->path);
+}
+
+static yaml_node_t *node_at(const loader *ld, yaml_node_item_t i) {
+    yaml_node_t *n = yaml_document_get_node(ld->doc, i);
+    assert(n); /* libyaml only hands out indexes of nodes it created */
+    return n;
+}
+
+static const char *scalar_text(const yaml_node_t *n) {
+    return (const char *)n->data.scalar.value;
+}
+
+static size_t scalar_len(const yaml_node_t *n) {
+    return n->data.scalar.length;
+}
+
+/* YAML's null: an empty plain value, `~` or `null`. Quoted "" is an (empty) string instead. */
+static int is_null(const yaml_node_t *n) {
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE) return 0;
+    const char *s = scalar_text(n);
+    return !*s || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+           !strcmp(s, "NULL");
+}
+
+/* Copies up to SHOW_LEN bytes of `s` for a one-line message: no control characters, no
+ * UTF-8 sequence cut in half, "..." when shortened. `out` has SHOW_LEN + 4 bytes. */
+static const char *show_text(const char *s, size_t len, char *out) {
+    size_t n = len;
+    if (n > SHOW_LEN) {
+        n = SHOW_LEN;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) --n;
+    }
+    for (size_t i = 0; i < n; ++i) out[i] = (unsigned char)s[i] < 0x20 ? '?' : s[i];
+    strcpy(out + n, n < len ? "..." : "");
+    return out;
+}
+
+/* What a node is, for "expected X, found Y" messages. `out` has SHOW_LEN + 8 bytes. */
+static const char *show_node(const yaml_node_t *n, char *out) {
+    if (n->type == YAML_SEQUENCE_NODE) return "a list";
+    if (n->type == YAML_MAPPING_NODE) return "a mapping";
+    if (is_null(n)) return "nothing";
+    char text[SHOW_LEN + 4];
+    show_text(scalar_text(n), scalar_len(n), text);
+    snprintf(out, SHOW_LEN + 8, "'%s'", text);
+    return out;
+}
+
+#define SHOW_BUF (SHOW_LEN + 8)
+
+static char *dup_bytes(const char *s, size_t n) {
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+static char *dup_opt(const char *s) {
+    return s ? dup_bytes(s, strlen(s)) : NULL;
+}
+
+/* ---- did you mean --------------------------------------------------------------------------- */
+
+static int fold(int c) {
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+/* Optimal string alignment distance (Levenshtein plus adjacent swaps), ignoring ASCII case.
+ * `b` is a schema key (short); `a` may be anything, so give up past MAX_NAME_LEN. */
+static int edit_distance(const char *a, size_t na, const char *b) {
+    size_t nb = strlen(b);
+    if (na > MAX_NAME_LEN || nb > MAX_NAME_LEN) return MAX_NAME_LEN + 1;
+    int rows[3][MAX_NAME_LEN + 1];
+    int *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+    for (size_t j = 0; j <= nb; ++j) prev[j] = (int)j;
+    for (size_t i = 1; i <= na; ++i) {
+        cur[0] = (int)i;
+        for (size_t j = 1; j <= nb; ++j) {
+            int cost = fold(a[i - 1]) != fold(b[j - 1]);
+            int best = prev[j - 1] + cost;
+            if (prev[j] + 1 < best) best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best) best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && fold(a[i - 1]) == fold(b[j - 2]) &&
+                fold(a[i - 2]) == fold(b[j - 1]) && prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
+            cur[j] = best;
+        }
+        int *t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[nb];
+}
+
+/* The allowed key the user most likely meant, or NULL: a key within one edit (two for keys
+ * longer than four letters), else a key that the word starts (`grid` for `grid_m`). */
+static const char *suggest_key(const char *word, size_t len, const key_id *allowed, size_t n) {
+    const char *best = NULL;
+    int best_d = 3;
+    for (size_t i = 0; i < n; ++i) {
+        const char *k = KEY_NAMES[allowed[i]];
+        int d = edit_distance(word, len, k);
+        int limit = strlen(k) > 4 ? 2 : 1;
+        if (d <= limit && d < best_d) best = k, best_d = d;
+    }
+    if (best || len < 3) return best;
+    for (size_t i = 0; i < n; ++i) {
+        const char *k = KEY_NAMES[allowed[i]];
+        size_t j = 0;
+        while (j < len && k[j] && fold(word[j]) == fold(k[j])) ++j;
+        if (j == len) return k;
+    }
+    return NULL;
+}
+
+/* ---- mappings, strings, numbers ------------------------------------------------------------- */
+
+/* Checks that `map` (the value of `what`, e.g. "'network'") is a mapping whose keys are all in
+ * `allowed`, each once, and files the values by key. */
+static sim_status read_fields(const loader *ld, yaml_node_t *map, const char *what,
+                              const key_id *allowed, size_t n_allowed, fields *f) {
+    char shown[SHOW_BUF];
+    memset(f, 0, sizeof *f);
+    f->map = map;
+    if (map->type != YAML_MAPPING_NODE)
+        return fail_at(ld, mark_of(map), "expected a mapping for %s, found %s", what,
+                       show_node(map, shown));
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
+         ++p) {
+        yaml_node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
+        if (k->type != YAML_SCALAR_NODE)
+            return fail_at(ld, mark_of(k), "expected a key name in %s, found %s", what,
+                           show_node(k, shown));
+        size_t i = 0;
+        while (i < n_allowed && (strlen(KEY_NAMES[allowed[i]]) != scalar_len(k) ||
+                                 memcmp(KEY_NAMES[allowed[i]], scalar_text(k), scalar_len(k))))
+            ++i;
+        char name[SHOW_LEN + 4];
+        show_text(scalar_text(k), scalar_len(k), name);
+        if (i == n_allowed) {
+            const char *hint = suggest_key(scalar_text(k), scalar_len(k), allowed, n_allowed);
+            if (hint)
+                return fail_at(ld, mark_of(k), "unknown key '%s' (did you mean '%s'?)", name,
+                               hint);
+            char list[256] = "";
+            for (size_t j = 0; j < n_allowed; ++j) {
+                strcat(list, j ? ", " : "");
+                strcat(list, KEY_NAMES[allowed[j]]);
+            }
+            return fail_at(ld, mark_of(k), "unknown key '%s' in %s (expected one of: %s)", name,
+                           what, list);
+        }
+        key_id id = allowed[i];
+        if (f->key[id]) {
+            scn_mark first = mark_of(f->key[id]);
+            return fail_at(ld, mark_of(k), "duplicate key '%s' (first at %d:%d)", name,
+                           first.line, first.col);
+        }
+        f->key[id] = k;
+        f->val[id] = v;
+    }
+    return SIM_OK;
+}
+
+static sim_status need(const loader *ld, const fields *f, key_id k, const char *what) {
+    if (f->val[k]) return SIM_OK;
+    return fail_at(ld, mark_of(f->map), "%s needs '%s'", what, KEY_NAMES[k]);
+}
+
+/* A non-empty string value of `what` (quoted for messages, e.g. "'layer'") into a new *dst. */
+static sim_status node_string(const loader *ld, const yaml_node_t *n, const char *what,
+                              char **dst) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_SCALAR_NODE || is_null(n))
+        return fail_at(ld, mark_of(n), "expected a string for %s, found %s", what,
+                       show_node(n, shown));
+    if (scalar_len(n) == 0) return fail_at(ld, mark_of(n), "%s must not be empty", what);
+    if (memchr(scalar_text(n), '\0', scalar_len(n)))
+        return fail_at(ld, mark_of(n), "%s contains a NUL character", what);
+    if (!(*dst = dup_bytes(scalar_text(n), scalar_len(n)))) return no_memory(ld);
+    return SIM_OK;
+}
+
+/* The optional string under key `k` into *dst (left alone when the key is absent). */
+static sim_status field_string(const loader *ld, const fields *f, key_id k, char **dst) {
+    if (!f->val[k]) return SIM_OK;
+    char what[32];
+    snprintf(what, sizeof what, "'%s'", KEY_NAMES[k]);
+    return node_string(ld, f->val[k], what, dst);
+}
+
+/* A number written plainly: decimal digits, sign, point and exponent only (no hex, inf, nan
+ * or quotes), all of it consumed by strtod, finite. */
+static sim_status node_number(const loader *ld, const yaml_node_t *n, const char *key,
+                              double *out) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_SCALAR_NODE || is_null(n))
+        return fail_at(ld, mark_of(n), "expected a number for '%s', found %s", key,
+                       show_node(n, shown));
+    if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return fail_at(ld, mark_of(n),
+                       "expected a number for '%s', found the quoted string %s (write numbers "
+                       "without quotes)",
+                       key, show_node(n, shown));
+    const char *s = scalar_text(n);
+    size_t len = scalar_len(n);
+    char *end = NULL;
+    double v = 0;
+    if (len < 64 && strspn(s, "0123456789+-.eE") == len) v = strtod(s, &end);
+    if (!end || end != s + len || !isfinite(v))
+        return fail_at(ld, mark_of(n), "expected a number for '%s', found %s", key,
+                       show_node(n, shown));
+    *out = v;
+    return SIM_OK;
+}
+
+/* The optional number under `k` into *dst; `min_exclusive`: > 0 required, else >= 0. */
+static sim_status field_number(const loader *ld, const fields *f, key_id k, int min_exclusive,
+                               double *dst) {
+    const yaml_node_t *n = f->val[k];
+    if (!n) return SIM_OK;
+    double v;
+    sim_status rc = node_number(ld, n, KEY_NAMES[k], &v);
+    if (rc) return rc;
+    if (min_exclusive && !(v > 0))
+        return fail_at(ld, mark_of(n), "'%s' must be greater than 0, found %s", KEY_NAMES[k],
+                       scalar_text(n));
+    if (!min_exclusive && !(v >= 0))
+        return fail_at(ld, mark_of(n), "'%s' must be 0 or more, found %s", KEY_NAMES[k],
+                       scalar_text(n));
+    *dst = v;
+    return SIM_OK;
+}
+
+/* Group and service kind names name output columns and raster files, so they are restricted
+ * to characters that are safe in file names everywhere. */
+static sim_status check_name(const loader *ld, const yaml_node_t *n, const char *kind_of_name) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_SCALAR_NODE || is_null(n))
+        return fail_at(ld, mark_of(n), "expected a %s, found %s", kind_of_name,
+                       show_node(n, shown));
+    const char *s = scalar_text(n);
+    size_t len = scalar_len(n);
+    size_t ok = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
+    if (len == 0 || len > MAX_NAME_LEN || ok != len)
+        return fail_at(ld, mark_of(n),
+                       "%s %s must be 1 to %d characters among A-Z, a-z, 0-9, '_' and '-' (it "
+                       "becomes part of output file and column names)",
+                       kind_of_name, show_node(n, shown), MAX_NAME_LEN);
+    return SIM_OK;
+}
+
+typedef struct {
+    const char *s; /* a name already checked by check_name: ASCII, no NUL */
+    scn_mark mark;
+    size_t order; /* position in the file */
+} name_ref;
+
+static int cmp_exact(const void *pa, const void *pb) {
+    const name_ref *a = pa, *b = pb;
+    int c = strcmp(a->s, b->s);
+    return c ? c : (a->order > b->order) - (a->order < b->order);
+}
+
+static int cmp_folded(const void *pa, const void *pb) {
+    const name_ref *a = pa, *b = pb;
+    const char *x = a->s, *y = b->s;
+    while (*x && fold(*x) == fold(*y)) ++x, ++y;
+    int c = fold(*x) - fold(*y);
+    return c ? c : (a->order > b->order) - (a->order < b->order);
+}
+
+/* Reports the first name (in file order) that repeats an earlier one; with `fold_case`, names
+ * differing only in case repeat too, since output files named after them would collide on
+ * case-insensitive file systems. Sorting keeps this O(n log n) on hostile input. */
+static sim_status check_unique(const loader *ld, name_ref *refs, size_t n, int fold_case,
+                               const char *kind_of_name) {
+    if (n < 2) return SIM_OK;
+    int (*cmp)(const void *, const void *) = fold_case ? cmp_folded : cmp_exact;
+    qsort(refs, n, sizeof *refs, cmp);
+    const name_ref *first = NULL, *again = NULL;
+    for (size_t i = 1; i < n; ++i) {
+        name_ref a = refs[i - 1], b = refs[i];
+        a.order = b.order = 0; /* compare names only */
+        if (cmp(&a, &b) != 0) continue;
+        /* refs[i - 1] is the earliest of its run only if the run starts there */
+        if (i >= 2) {
+            name_ref z = refs[i - 2];
+            z.order = 0;
+            if (cmp(&z, &a) == 0) continue;
+        }
+        if (!again || refs[i].order < again->order) first = &refs[i - 1], again = &refs[i];
+    }
+    if (!again) return SIM_OK;
+    if (!strcmp(first->s, again->s))
+        return fail_at(ld, again->mark, "duplicate %s '%s' (first at %d:%d)", kind_of_name,
+                       again->s, first->mark.line, first->mark.col);
+    return fail_at(ld, again->mark,
+                   "%s '%s' clashes with '%s' at %d:%d (output file names must differ in more "
+                   "than letter case)",
+                   kind_of_name, again->s, first->s, first->mark.line, first->mark.col);
+}
+
+/* ---- paths ---------------------------------------------------------------------------------- */
+
+/* The folder of `path`: "." without a slash, "/" at the root. */
+static char *dir_of(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) return dup_opt(".");
+    while (slash > path && slash[-1] == '/') --slash;
+    if (slash == path) return dup_opt("/");
+    return dup_bytes(path, (size_t)(slash - path));
+}
+
+/* The file name of `path` without its last extension ("a/poa.health.yaml" -> "poa.health"). */
+static char *stem_of(const char *path) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    return dup_bytes(base, n);
+}
+
+/* `rel` as seen from the scenario file's folder; absolute paths and a scenario in the current
+ * folder leave it unchanged. No normalisation: "a/../b" is as good as "b" to every loader. */
+static char *resolve_path(const char *dir, const char *rel) {
+    if (rel[0] == '/' || !strcmp(dir, ".")) return dup_opt(rel);
+    size_t nd = strlen(dir), nr = strlen(rel);
+    int sep = dir[nd - 1] != '/';
+    char *p = malloc(nd + (size_t)sep + nr + 1);
+    if (!p) return NULL;
+    memcpy(p, dir, nd);
+    if (sep) p[nd] = '/';
+    memcpy(p + nd + (size_t)sep, rel, nr + 1);
+    return p;
+}
+
+/* The path under `k` (required), resolved, into *dst; its mark into *mark. */
+static sim_status field_path(const loader *ld, const fields *f, key_id k, char **dst,
+                             scn_mark *mark) {
+    char *raw = NULL;
+    sim_status rc = field_string(ld, f, k, &raw);
+    if (rc) return rc;
+    assert(raw); /* callers check need() first */
+    *dst = resolve_path(ld->dir, raw);
+    free(raw);
+    if (!*dst) return no_memory(ld);
+    *mark = mark_of(f->val[k]);
+    return SIM_OK;
+}
+
+/* ---- sections ------------------------------------------------------------------------------- */
+
+/* The layer keys common to population and services; `what` names the mapping for messages. */
+static sim_status parse_layer(const loader *ld, const fields *f, const char *what,
+                              scn_layer *l) {
+    sim_status rc;
+    if ((rc = need(ld, f, K_SOURCE, what)) || (rc = field_path(ld, f, K_SOURCE, &l->source,
+                                                               &l->mark)) ||
+        (rc = field_string(ld, f, K_LAYER, &l->layer)) ||
+        (rc = field_string(ld, f, K_ID, &l->id)) || (rc = field_string(ld, f, K_LON, &l->lon)) ||
+        (rc = field_string(ld, f, K_LAT, &l->lat)) ||
+        (rc = field_string(ld, f, K_FILTER, &l->filter)))
+        return rc;
+    /* one coordinate column alone cannot locate anything */
+    if (!l->lon != !l->lat)
+        return fail_at(ld, mark_of(f->map), "%s needs both 'lon' and 'lat', or neither", what);
+    return SIM_OK;
+}
+
+static sim_status parse_modes(const loader *ld, const yaml_node_t *n, int *modes) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail_at(ld, mark_of(n), "expected a list for 'modes', found %s",
+                       show_node(n, shown));
+    if (n->data.sequence.items.start == n->data.sequence.items.top)
+        return fail_at(ld, mark_of(n), "'modes' needs at least one mode");
+    char available[128] = "";
+    for (int m = 0; m < SCN_MODE_COUNT; ++m) {
+        strcat(available, m ? ", " : "");
+        strcat(available, MODE_NAMES[m]);
+    }
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+         ++it) {
+        const yaml_node_t *item = node_at(ld, *it);
+        if (item->type != YAML_SCALAR_NODE || is_null(item))
+            return fail_at(ld, mark_of(item), "expected a mode name in 'modes', found %s",
+                           show_node(item, shown));
+        int m = 0;
+        while (m < SCN_MODE_COUNT && (strlen(MODE_NAMES[m]) != scalar_len(item) ||
+                                      memcmp(MODE_NAMES[m], scalar_text(item), scalar_len(item))))
+            ++m;
+        if (m == SCN_MODE_COUNT)
+            return fail_at(ld, mark_of(item),
+                           "mode %s is not available in this version of accessim; available: %s",
+                           show_node(item, shown), available);
+        if (modes[m])
+            return fail_at(ld, mark_of(item), "mode '%s' is listed twice", MODE_NAMES[m]);
+        modes[m] = 1;
+    }
+    return SIM_OK;
+}
+
+static sim_status parse_network(const loader *ld, yaml_node_t *n, scn_config *c) {
+    fields f;
+    sim_status rc;
+    if ((rc = read_fields(ld, n, "'network'", NETWORK_KEYS, COUNT_OF(NETWORK_KEYS), &f)) ||
+        (rc = need(ld, &f, K_SOURCE, "'network'")) ||
+        (rc = field_path(ld, &f, K_SOURCE, &c->network.source, &c->network.mark)) ||
+        (rc = field_string(ld, &f, K_LAYER, &c->network.layer)) ||
+        (rc = field_number(ld, &f, K_WALK_SPEED_KMH, 1, &c->network.walk_speed_kmh)) ||
+        (rc = field_number(ld, &f, K_SNAP_DISTANCE_M, 1, &c->network.snap_distance_m)) ||
+        (rc = field_number(ld, &f, K_JOIN_TOLERANCE_M, 0, &c->network.join_tolerance_m)))
+        return rc;
+    if (f.val[K_MODES]) {
+        memset(c->network.modes, 0, sizeof c->network.modes);
+        return parse_modes(ld, f.val[K_MODES], c->network.modes);
+    }
+    return SIM_OK;
+}
+
+static sim_status parse_groups(const loader *ld, const yaml_node_t *n, scn_config *c) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_MAPPING_NODE)
+        return fail_at(ld, mark_of(n), "expected a mapping for 'groups', found %s",
+                       show_node(n, shown));
+    size_t count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    if (count == 0)
+        return fail_at(ld, mark_of(n),
+                       "'groups' needs at least one group (name: population field)");
+    name_ref *refs = calloc(count, sizeof *refs);
+    if (!refs || !(c->groups = calloc(count, sizeof *c->groups))) {
+        free(refs);
+        return no_memory(ld);
+    }
+    c->n_groups = count;
+    sim_status rc = SIM_OK;
+    for (size_t i = 0; i < count && !rc; ++i) {
+        const yaml_node_pair_t *p = &n->data.mapping.pairs.start[i];
+        const yaml_node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
+        char what[MAX_NAME_LEN + 16];
+        if ((rc = check_name(ld, k, "group name"))) break;
+        snprintf(what, sizeof what, "group '%s'", scalar_text(k));
+        if ((rc = node_string(ld, v, what, &c->groups[i].field))) break;
+        if (!(c->groups[i].name = dup_bytes(scalar_text(k), scalar_len(k)))) rc = no_memory(ld);
+        c->groups[i].mark = mark_of(v);
+        refs[i] = (name_ref){c->groups[i].name, mark_of(k), i};
+    }
+    if (!rc) rc = check_unique(ld, refs, count, 0, "key");
+    free(refs);
+    return rc;
+}
+
+static sim_status parse_population(const loader *ld, yaml_node_t *n, scn_config *c) {
+    fields f;
+    sim_status rc;
+    if ((rc = read_fields(ld, n, "'population'", POPULATION_KEYS, COUNT_OF(POPULATION_KEYS),
+                          &f)) ||
+        (rc = parse_layer(ld, &f, "'population'", &c->population)) ||
+        (rc = need(ld, &f, K_GROUPS, "'population'")))
+        return rc;
+    return parse_groups(ld, f.val[K_GROUPS], c);
+}
+
+/* Form A: `kind: {source, ...}` per service kind, in file order. */
+static sim_status parse_services_by_kind(const loader *ld, yaml_node_t *n, scn_config *c) {
+    size_t count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    if (count == 0)
+        return fail_at(ld, mark_of(n),
+                       "'services' needs at least one service kind (kind: {source: ...})");
+    name_ref *refs = calloc(count, sizeof *refs);
+    if (!refs || !(c->services = calloc(count, sizeof *c->services))) {
+        free(refs);
+        return no_memory(ld);
+    }
+    c->n_services = count;
+    sim_status rc = SIM_OK;
+    for (size_t i = 0; i < count && !rc; ++i) {
+        const yaml_node_pair_t *p = &n->data.mapping.pairs.start[i];
+        const yaml_node_t *k = node_at(ld, p->key);
+        scn_service *s = &c->services[i];
+        fields f;
+        char what[MAX_NAME_LEN + 16];
+        if ((rc = check_name(ld, k, "service kind"))) break;
+        snprintf(what, sizeof what, "service '%s'", scalar_text(k));
+        if ((rc = read_fields(ld, node_at(ld, p->value), what, SERVICE_A_KEYS,
+                              COUNT_OF(SERVICE_A_KEYS), &f)) ||
+            (rc = parse_layer(ld, &f, what, &s->layer)) ||
+            (rc = field_string(ld, &f, K_CAPACITY, &s->capacity)))
+            break;
+        if (!(s->kind = dup_bytes(scalar_text(k), scalar_len(k)))) rc = no_memory(ld);
+        s->mark = mark_of(k);
+        refs[i] = (name_ref){s->kind, s->mark, i};
+    }
+    if (!rc) rc = check_unique(ld, refs, count, 1, "service kind");
+    free(refs);
+    return rc;
+}
+
+static sim_status copy_service(const scn_service *from, scn_service *to) {
+    const scn_layer *a = &from->layer;
+    scn_layer *b = &to->layer;
+    b->mark = a->mark;
+    to->mark = from->mark;
+    if (!(b->source = dup_opt(a->source)) || (a->layer && !(b->layer = dup_opt(a->layer))) ||
+        (a->id && !(b->id = dup_opt(a->id))) || (a->lon && !(b->lon = dup_opt(a->lon))) ||
+        (a->lat && !(b->lat = dup_opt(a->lat))) ||
+        (a->filter && !(b->filter = dup_opt(a->filter))) ||
+        (from->capacity && !(to->capacity = dup_opt(from->capacity))) ||
+        !(to->type_field = dup_opt(from->type_field)))
+        return SIM_ENOMEM;
+    return SIM_OK;
+}
+
+/* Form B: one source whose `type_field` gives each feature's kind; `kinds` picks and orders
+ * them, one scn_service each, else a single entry with kind NULL (every value, found later). */
+static sim_status parse_services_by_type(const loader *ld, yaml_node_t *n, scn_config *c) {
+    fields f;
+    sim_status rc;
+    if ((rc = read_fields(ld, n, "'services'", SERVICE_B_KEYS, COUNT_OF(SERVICE_B_KEYS), &f)) ||
+        (rc = need(ld, &f, K_TYPE_FIELD, "'services'")))
+        return rc;
+    const yaml_node_t *kinds = f.val[K_KINDS];
+    size_t count = 1;
+    char shown[SHOW_BUF];
+    if (kinds) {
+        if (kinds->type != YAML_SEQUENCE_NODE)
+            return fail_at(ld, mark_of(kinds), "expected a list for 'kinds', found %s",
+                           show_node(kinds, shown));
+        count = (size_t)(kinds->data.sequence.items.top - kinds->data.sequence.items.start);
+        if (count == 0)
+            return fail_at(ld, mark_of(kinds),
+                           "'kinds' needs at least one kind (or leave it out for every kind)");
+    }
+    if (!(c->services = calloc(count, sizeof *c->services))) return no_memory(ld);
+    c->n_services = count;
+    scn_service *s0 = &c->services[0];
+    if ((rc = parse_layer(ld, &f, "'services'", &s0->layer)) ||
+        (rc = field_string(ld, &f, K_CAPACITY, &s0->capacity)) ||
+        (rc = field_string(ld, &f, K_TYPE_FIELD, &s0->type_field)))
+        return rc;
+    s0->mark = mark_of(f.val[K_TYPE_FIELD]);
+    if (!kinds) return SIM_OK;
+
+    name_ref *refs = calloc(count, sizeof *refs);
+    if (!refs) return no_memory(ld);
+    for (size_t i = 0; i < count && !rc; ++i) {
+        const yaml_node_t *item = node_at(ld, kinds->data.sequence.items.start[i]);
+        scn_service *s = &c->services[i];
+        if ((rc = check_name(ld, item, "service kind"))) break;
+        if ((i > 0 && copy_service(s0, s) != SIM_OK) ||
+            !(s->kind = dup_bytes(scalar_text(item), scalar_len(item)))) {
+            rc = no_memory(ld);
+            break;
+        }
+        s->mark = mark_of(item);
+        refs[i] = (name_ref){s->kind, s->mark, i};
+    }
+    if (!rc) rc = check_unique(ld, refs, count, 1, "service kind");
+    free(refs);
+    return rc;
+}
+
+static sim_status parse_services(const loader *ld, yaml_node_t *n, scn_config *c) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_MAPPING_NODE)
+        return fail_at(ld, mark_of(n), "expected a mapping for 'services', found %s",
+                       show_node(n, shown));
+    /* `source` or `type_field` directly under `services` means form B; so neither can be the
+     * name of a service kind. */
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; ++p) {
+        const yaml_node_t *k = node_at(ld, p->key);
+        if (k->type == YAML_SCALAR_NODE &&
+            (!strcmp(scalar_text(k), "source") || !strcmp(scalar_text(k), "type_field")))
+            return parse_services_by_type(ld, n, c);
+    }
+    return parse_services_by_kind(ld, n, c);
+}
+
+static sim_status parse_thresholds(const loader *ld, const yaml_node_t *n, scn_config *c) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail_at(ld, mark_of(n), "expected a list for 'thresholds_min', found %s",
+                       show_node(n, shown));
+    size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (count == 0) return fail_at(ld, mark_of(n), "'thresholds_min' needs at least one value");
+    free(c->thresholds_min); /* the default */
+    c->n_thresholds = 0;
+    if (!(c->thresholds_min = calloc(count, sizeof *c->thresholds_min))) return no_memory(ld);
+    c->n_thresholds = count;
+    unsigned char seen[MAX_THRESHOLD_MIN + 1] = {0};
+    for (size_t i = 0; i < count; ++i) {
+        const yaml_node_t *item = node_at(ld, n->data.sequence.items.start[i]);
+        double v;
+        sim_status rc = node_number(ld, item, "thresholds_min", &v);
+        if (rc) return rc;
+        if (!(v >= 1 && v <= MAX_THRESHOLD_MIN && v == (double)(uint32_t)v))
+            return fail_at(ld, mark_of(item),
+                           "'thresholds_min' values must be whole minutes from 1 to %d, found %s",
+                           MAX_THRESHOLD_MIN, scalar_text(item));
+        uint32_t t = (uint32_t)v;
+        if (seen[t])
+            return fail_at(ld, mark_of(item), "threshold %u minutes is listed twice", (unsigned)t);
+        seen[t] = 1;
+        c->thresholds_min[i] = t;
+    }
+    return SIM_OK;
+}
+
+static sim_status parse_output(const loader *ld, yaml_node_t *n, scn_config *c) {
+    fields f;
+    sim_status rc;
+    if ((rc = read_fields(ld, n, "'output'", OUTPUT_KEYS, COUNT_OF(OUTPUT_KEYS), &f)) ||
+        (rc = field_number(ld, &f, K_GRID_M, 1, &c->grid_m)))
+        return rc;
+    return f.val[K_THRESHOLDS_MIN] ? parse_thresholds(ld, f.val[K_THRESHOLDS_MIN], c) : SIM_OK;
+}
+
+static sim_status parse_root(const loader *ld, yaml_node_t *root, scn_config *c) {
+    char shown[SHOW_BUF];
+    if (root->type != YAML_MAPPING_NODE)
+        return fail_at(ld, mark_of(root),
+                       "the scenario file must be a mapping of keys (network:, population:, "
+                       "services:, ...), found %s",
+                       show_node(root, shown));
+    fields f;
+    sim_status rc;
+    if ((rc = read_fields(ld, root, "the scenario", ROOT_KEYS, COUNT_OF(ROOT_KEYS), &f)) ||
+        (rc = need(ld, &f, K_NETWORK, "the scenario")) ||
+        (rc = need(ld, &f, K_POPULATION, "the scenario")) ||
+        (rc = need(ld, &f, K_SERVICES, "the scenario")))
+        return rc;
+    if (f.val[K_NAME]) {
+        free(c->name); /* the default */
+        c->name = NULL;
+        if ((rc = field_string(ld, &f, K_NAME, &c->name))) return rc;
+    }
+    if ((rc = field_string(ld, &f, K_CRS, &c->crs)) ||
+        (rc = parse_network(ld, f.val[K_NETWORK], c)) ||
+        (rc = parse_population(ld, f.val[K_POPULATION], c)) ||
+        (rc = parse_services(ld, f.val[K_SERVICES], c)))
+        return rc;
+    return f.val[K_OUTPUT] ? parse_output(ld, f.val[K_OUTPUT], c) : SIM_OK;
+}
+
+/* ---- file and YAML -------------------------------------------------------------------------- */
+
+static sim_status read_file(const char *path, char **text, size_t *len, sim_error *err) {
+    *text = NULL;
+    *len = 0;
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return sim_error_set(err, SIM_EIO, "%s: cannot open: %s", path, strerror(errno));
+    sim_status rc = SIM_OK;
+    size_t cap = 0, n = 0;
+    char *buf = NULL;
+    for (;;) {
+        if (n == cap) {
+            char *bigger = realloc(buf, cap ? cap * 2 : 4096);
+            if (!bigger) {
+                rc = sim_error_set(err, SIM_ENOMEM, "%s: out of memory", path);
+                break;
+            }
+            buf = bigger;
+            cap = cap ? cap * 2 : 4096;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        if (got == 0) {
+            if (ferror(fp))
+                rc = sim_error_set(err, SIM_EIO, "%s: cannot read: %s", path, strerror(errno));
+            break;
+        }
+        n += got;
+        if (n > MAX_FILE_BYTES) {
+            rc = sim_error_set(err, SIM_EPARSE,
+                               "%s: too large for a scenario file (more than %zu MiB)", path,
+                               MAX_FILE_BYTES >> 20);
+            break;
+        }
+    }
+    fclose(fp);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *text = buf;
+    *len = n;
+    return SIM_OK;
+}
+
+/* Can `c` come just before the start of a YAML token (so a quote or bracket there is syntax,
+ * not part of a plain scalar such as `it's` or `a[1]`)? */
+static int before_token(char c) {
+    return c == '\n' || c == '\r' || c == ' ' || c == '\t' || c == '[' || c == '{' || c == ',' ||
+           c == ':' || c == '-' || c == '?';
+}
+
+/* libyaml's scanner takes time quadratic in the depth of flow collections (`[[[[...`): a few
+ * MiB of brackets would hang it. No scenario nests more than a few levels, so refuse deep flow
+ * nesting before libyaml sees the text. The count skips comments and quoted text and counts
+ * only brackets that start a token; it is approximate, but can only err on files nested far
+ * deeper than the schema allows, and libyaml still judges everything else. */
+static sim_status check_flow_depth(const loader *ld, const char *text, size_t len) {
+    scn_mark m = {1, 1};
+    int depth = 0;
+    char prev = '\n';
+    for (size_t i = 0; i < len; prev = text[i], ++i) {
+        char ch = text[i];
+        if (before_token(prev) && (ch == '"' || ch == '\'')) {
+            /* skip to the closing quote: \x escapes in "...", '' in '...' */
+            for (++i; i < len && text[i] != ch; ++i) {
+                if (ch == '"' && text[i] == '\\' && i + 1 < len) ++i;
+                if (ch == '\'' && text[i] == '\'' && i + 1 < len && text[i + 1] == '\'') ++i;
+            }
+            if (i >= len) break;
+        } else if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n' || prev == '\r')) {
+            while (i + 1 < len && text[i + 1] != '\n') ++i;
+        } else if ((ch == '[' || ch == '{') && before_token(prev)) {
+            if (++depth > MAX_FLOW_DEPTH) {
+                /* the mark of text[i], counted in characters like libyaml's */
+                for (size_t j = 0; j < i; ++j) {
+                    if (text[j] == '\n') m.line++, m.col = 1;
+                    else if (((unsigned char)text[j] & 0xC0) != 0x80) m.col++;
+                }
+                return fail_at(ld, m, "'[' or '{' nested more than %d deep", MAX_FLOW_DEPTH);
+            }
+        } else if ((ch == ']' || ch == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return SIM_OK;
+}
+
+/* libyaml's own words and place. Reader errors (bad encoding) only give a byte offset. */
+static sim_status yaml_failure(const loader *ld, const yaml_parser_t *p, const char *text) {
+    if (p->error == YAML_MEMORY_ERROR) return no_memory(ld);
+    scn_mark m = mark_from(p->problem_mark);
+    const char *problem = p->problem ? p->problem : "unknown error";
+    if (p->error == YAML_READER_ERROR) {
+        m.line = m.col = 1;
+        for (size_t i = 0; i < p->problem_offset && text[i]; ++i) {
+            if (text[i] == '\n') m.line++, m.col = 1;
+            else if (((unsigned char)text[i] & 0xC0) != 0x80) m.col++;
+        }
+        if (p->problem_value != -1)
+            return fail_at(ld, m, "invalid YAML: %s (byte 0x%02X)", problem,
+                           (unsigned)p->problem_value);
+        return fail_at(ld, m, "invalid YAML: %s", problem);
+    }
+    if (p->context) {
+        scn_mark cm = mark_from(p->context_mark);
+        return fail_at(ld, m, "invalid YAML: %s (%s at %d:%d)", problem, p->context, cm.line,
+                       cm.col);
+    }
+    return fail_at(ld, m, "invalid YAML: %s", problem);
+}
+
+sim_status scn_config_load(const char *path, scn_config **out, sim_error *err) {
+    assert(path && out);
+    *out = NULL;
+    scn_config *c = NULL;
+    yaml_parser_t parser;
+    yaml_document_t doc, extra;
+    int have_parser = 0, have_doc = 0, have_extra = 0;
+    loader ld = {path, NULL, &doc, err};
+    char *text = NULL;
+    size_t len = 0;
+    sim_status rc = read_file(path, &text, &len, err);
+    if (rc) goto done;
+
+    if (!yaml_parser_initialize(&parser)) {
+        rc = no_memory(&ld);
+        goto done;
+    }
+    have_parser = 1;
+    if ((rc = check_flow_depth(&ld, text, len))) goto done;
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    if (!yaml_parser_load(&parser, &doc)) { /* libyaml frees the partial document */
+        rc = yaml_failure(&ld, &parser, text);
+        goto done;
+    }
+    have_doc = 1;
+    yaml_node_t *root = yaml_document_get_root_node(&doc);
+    if (!root) {
+        rc = fail_at(&ld, (scn_mark){1, 1}, "the scenario file is empty");
+        goto done;
+    }
+    /* A second document would be silently ignored: refuse it (and report YAML errors in it). */
+    if (!yaml_parser_load(&parser, &extra)) {
+        rc = yaml_failure(&ld, &parser, text);
+        goto done;
+    }
+    have_extra = 1;
+    if (yaml_document_get_root_node(&extra)) {
+        rc = fail_at(&ld, mark_from(extra.start_mark),
+                     "only one YAML document is allowed in a scenario file");
+        goto done;
+    }
+
+    if (!(c = calloc(1, sizeof *c)) || !(c->path = dup_opt(path)) ||
+        !(c->dir = dir_of(path)) || !(c->name = stem_of(path)) ||
+        !(c->thresholds_min = malloc(2 * sizeof *c->thresholds_min))) {
+        rc = no_memory(&ld);
+        goto done;
+    }
+    ld.dir = c->dir;
+    c->network.modes[SCN_MODE_WALK] = 1;
+    c->network.walk_speed_kmh = 4.5;
+    c->network.snap_distance_m = 500;
+    c->network.join_tolerance_m = 0.5;
+    c->grid_m = 100;
+    c->thresholds_min[0] = 15;
+    c->thresholds_min[1] = 30;
+    c->n_thresholds = 2;
+    if ((rc = parse_root(&ld, root, c))) goto done;
+
+    *out = c;
+    c = NULL;
+done:
+    scn_config_destroy(c);
+    if (have_extra) yaml_document_delete(&extra);
+    if (have_doc) yaml_document_delete(&doc);
+    if (have_parser) yaml_parser_delete(&parser);
+    free(text);
+    return rc;
+}
+
+static void layer_free(scn_layer *l) {
+    free(l->source);
+    free(l->layer);
+    free(l->id);
+    free(l->lon);
+    free(l->lat);
+    free(l->filter);
+}
+
+void scn_config_destroy(scn_config *c) {
+    if (!c) return;
+    free(c->path);
+    free(c->dir);
+    free(c->name);
+    free(c->crs);
+    free(c->network.source);
+    free(c->network.layer);
+    layer_free(&c->population);
+    for (size_t i = 0; i < c->n_groups; ++i) {
+        free(c->groups[i].name);
+        free(c->groups[i].field);
+    }
+    free(c->groups);
+    for (size_t i = 0; i < c->n_services; ++i) {
+        free(c->services[i].kind);
+        layer_free(&c->services[i].layer);
+        free(c->services[i].capacity);
+        free(c->services[i].type_field);
+    }
+    free(c->services);
+    free(c->thresholds_min);
+    free(c);
+}
