@@ -1,0 +1,790 @@
+/*
+ * tests/geo/test_demo_city.c — geo/demo_city.c: the demo city's files, their contracts (counts,
+ * CRS, topology, river, population, services) and determinism. Writes into a mkdtemp folder
+ * and removes it. Distances are plain Euclidean metres in EPSG:32633.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include "check.h"
+#include "geo/demo_city.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cpl_conv.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#define CITY_W 497000.0
+#define CITY_E 503000.0
+#define CITY_S 5797500.0
+#define CITY_N 5802500.0
+
+static const char *const KINDS[] = {"clinic", "school", "language_course", "legal_aid",
+                                    "employment_office"};
+static const int KIND_MIN[] = {12, 20, 4, 3, 3}, KIND_MAX[] = {20, 30, 8, 5, 5};
+#define N_KINDS 5
+
+/* ---- small helpers ------------------------------------------------------------------------ */
+
+static char *join(const char *a, const char *b) {
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *p = malloc(n);
+    snprintf(p, n, "%s/%s", a, b);
+    return p;
+}
+
+/** Removes `path` and everything below it (two levels are all the demo city makes). */
+static void remove_tree(const char *path) {
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            char *p = join(path, e->d_name);
+            remove_tree(p);
+            free(p);
+        }
+        closedir(d);
+        rmdir(path);
+    } else {
+        remove(path);
+    }
+}
+
+/** Number of entries in folder `path` (not counting . and ..), -1 if it cannot be read. */
+static int count_entries(const char *path) {
+    DIR *d = opendir(path);
+    if (!d) return -1;
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+static char *read_text(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    size_t got = fread(s, 1, (size_t)n, f);
+    s[got] = '\0';
+    fclose(f);
+    return s;
+}
+
+/** Opens dir/inputs/<stem>.gpkg read-only; *layer is the layer named <stem>. */
+static GDALDatasetH open_layer(const char *dir, const char *stem, OGRLayerH *layer) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/inputs/%s.gpkg", dir, stem);
+    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
+    *layer = ds ? GDALDatasetGetLayerByName(ds, stem) : NULL;
+    if (!*layer) fprintf(stderr, "cannot open %s layer %s: %s\n", path, stem, CPLGetLastErrorMsg());
+    return ds;
+}
+
+static void check_crs(OGRLayerH layer) {
+    OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(layer);
+    CHECK(srs != NULL);
+    if (!srs) return;
+    CHECK(OSRIsProjected(srs));
+    CHECK_STR_EQ(OSRGetAuthorityName(srs, NULL), "EPSG");
+    CHECK_STR_EQ(OSRGetAuthorityCode(srs, NULL), "32633");
+}
+
+/** Every feature of a layer as text: fields (or <null>) and WKT, one line each. */
+static char *layer_dump(const char *dir, const char *stem) {
+    OGRLayerH layer;
+    GDALDatasetH ds = open_layer(dir, stem, &layer);
+    size_t len = 0, cap = 1 << 16;
+    char *out = malloc(cap);
+    out[0] = '\0';
+    if (layer) {
+        OGRFeatureH f;
+        OGR_L_ResetReading(layer);
+        while ((f = OGR_L_GetNextFeature(layer))) {
+            char line[4096];
+            int n = 0;
+            for (int k = 0; k < OGR_F_GetFieldCount(f); ++k)
+                n += snprintf(line + n, sizeof line - (size_t)n, "%s|",
+                              OGR_F_IsFieldSetAndNotNull(f, k) ? OGR_F_GetFieldAsString(f, k)
+                                                               : "<null>");
+            char *wkt = NULL;
+            OGR_G_ExportToWkt(OGR_F_GetGeometryRef(f), &wkt);
+            size_t need = len + (size_t)n + strlen(wkt) + 2;
+            while (need + 1 > cap) out = realloc(out, cap *= 2);
+            len += (size_t)sprintf(out + len, "%s%s\n", line, wkt);
+            CPLFree(wkt);
+            OGR_F_Destroy(f);
+        }
+    }
+    if (ds) GDALClose(ds);
+    return out;
+}
+
+static char *city_dump(const char *dir) {
+    static const char *const STEMS[] = {"streets", "neighbourhoods", "services", "river"};
+    size_t len = 0;
+    char *all = NULL;
+    for (int k = 0; k < 4; ++k) {
+        char *d = layer_dump(dir, STEMS[k]);
+        size_t n = strlen(d);
+        all = realloc(all, len + n + 1);
+        memcpy(all + len, d, n + 1);
+        len += n;
+        free(d);
+    }
+    return all;
+}
+
+/* ---- the street network ------------------------------------------------------------------- */
+
+typedef struct {
+    double x, y;
+} pt;
+
+typedef struct {
+    pt a, b;
+    int line, index; /* feature, and segment number within it */
+} seg;
+
+typedef struct {
+    pt *v; /* vertices */
+    int n;
+    char highway[16], name[64];
+    int bridge;
+    int river_bridge;
+} line;
+
+typedef struct {
+    line *lines;
+    int n_lines;
+    seg *segs;
+    int n_segs;
+} network;
+
+static void network_free(network *net) {
+    for (int k = 0; k < net->n_lines; ++k) free(net->lines[k].v);
+    free(net->lines);
+    free(net->segs);
+}
+
+static OGRGeometryH read_river(const char *dir) {
+    OGRLayerH layer;
+    GDALDatasetH ds = open_layer(dir, "river", &layer);
+    OGRGeometryH river = NULL;
+    if (layer) {
+        CHECK_EQ_INT(OGR_L_GetFeatureCount(layer, TRUE), 1);
+        check_crs(layer);
+        OGRFeatureH f = OGR_L_GetNextFeature(layer);
+        if (f) {
+            river = OGR_G_Clone(OGR_F_GetGeometryRef(f));
+            CHECK_EQ_INT(wkbFlatten(OGR_G_GetGeometryType(river)), wkbPolygon);
+            CHECK(OGR_G_IsValid(river));
+            OGR_F_Destroy(f);
+        }
+    }
+    if (ds) GDALClose(ds);
+    return river;
+}
+
+/** Reads the streets, checking attributes and the river crossings on the way. */
+static void read_streets(const char *dir, OGRGeometryH river, network *net) {
+    static const char *const HIGHWAYS[] = {"primary",     "secondary", "tertiary",
+                                           "residential", "footway",   "service"};
+    memset(net, 0, sizeof *net);
+    OGRLayerH layer;
+    GDALDatasetH ds = open_layer(dir, "streets", &layer);
+    if (!layer) return;
+    check_crs(layer);
+    CHECK_EQ_INT(wkbFlatten(OGR_L_GetGeomType(layer)), wkbLineString);
+    long long n = OGR_L_GetFeatureCount(layer, TRUE);
+    CHECK(n >= 4000 && n <= 10000);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int f_id = OGR_FD_GetFieldIndex(defn, "id"), f_hw = OGR_FD_GetFieldIndex(defn, "highway");
+    int f_name = OGR_FD_GetFieldIndex(defn, "name"), f_br = OGR_FD_GetFieldIndex(defn, "bridge");
+    CHECK(f_id >= 0 && f_hw >= 0 && f_name >= 0 && f_br >= 0);
+    if (f_id < 0 || f_hw < 0 || f_name < 0 || f_br < 0) goto done;
+    CHECK_EQ_INT(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, f_id)), OFTInteger);
+
+    net->lines = calloc((size_t)n, sizeof *net->lines);
+    size_t cap_segs = 4 * (size_t)n;
+    net->segs = malloc(cap_segs * sizeof *net->segs);
+    int bad_hw = 0, bad_bridge = 0, bad_id = 0, crossing = 0, outside = 0, hw_seen[6] = {0};
+    OGRFeatureH f;
+    OGR_L_ResetReading(layer);
+    while ((f = OGR_L_GetNextFeature(layer)) && net->n_lines < n) {
+        line *l = &net->lines[net->n_lines];
+        bad_id += OGR_F_GetFieldAsInteger(f, f_id) != net->n_lines + 1;
+        snprintf(l->highway, sizeof l->highway, "%s", OGR_F_GetFieldAsString(f, f_hw));
+        int known = 0;
+        for (int k = 0; k < 6; ++k)
+            if (!strcmp(l->highway, HIGHWAYS[k])) known = 1, hw_seen[k] = 1;
+        bad_hw += !known;
+        if (OGR_F_IsFieldSetAndNotNull(f, f_name))
+            snprintf(l->name, sizeof l->name, "%s", OGR_F_GetFieldAsString(f, f_name));
+        if (OGR_F_IsFieldSetAndNotNull(f, f_br)) {
+            l->bridge = 1;
+            bad_bridge += strcmp(OGR_F_GetFieldAsString(f, f_br), "yes") != 0;
+        }
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        l->n = OGR_G_GetPointCount(g);
+        l->v = malloc((size_t)l->n * sizeof *l->v);
+        for (int k = 0; k < l->n; ++k) {
+            l->v[k].x = OGR_G_GetX(g, k);
+            l->v[k].y = OGR_G_GetY(g, k);
+            outside += l->v[k].x < CITY_W || l->v[k].x > CITY_E || l->v[k].y < CITY_S ||
+                       l->v[k].y > CITY_N;
+        }
+        if (river && OGR_G_Intersects(g, river)) {
+            if (l->bridge)
+                l->river_bridge = 1;
+            else
+                ++crossing;
+        }
+        for (int k = 0; k + 1 < l->n; ++k) {
+            if ((size_t)net->n_segs == cap_segs)
+                net->segs = realloc(net->segs, (cap_segs *= 2) * sizeof *net->segs);
+            net->segs[net->n_segs++] = (seg){l->v[k], l->v[k + 1], net->n_lines, k};
+        }
+        ++net->n_lines;
+        OGR_F_Destroy(f);
+    }
+    CHECK_EQ_INT(net->n_lines, n);
+    CHECK_EQ_INT(bad_id, 0);
+    CHECK_EQ_INT(bad_hw, 0);
+    CHECK_EQ_INT(bad_bridge, 0);
+    CHECK_EQ_INT(outside, 0);
+    CHECK_EQ_INT(crossing, 0); /* no street but a bridge touches the river */
+    for (int k = 0; k < 6; ++k) CHECK(hw_seen[k]);
+    int river_bridges = 0;
+    for (int k = 0; k < net->n_lines; ++k) river_bridges += net->lines[k].river_bridge;
+    CHECK(river_bridges >= 3 && river_bridges <= 4);
+done:
+    GDALClose(ds);
+}
+
+static double orient(pt a, pt b, pt p) {
+    return (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x);
+}
+
+static int on_box(pt a, pt b, pt p) {
+    return fmin(a.x, b.x) <= p.x && p.x <= fmax(a.x, b.x) && fmin(a.y, b.y) <= p.y &&
+           p.y <= fmax(a.y, b.y);
+}
+
+static int meet(pt a, pt b, pt p, pt q) {
+    double d1 = orient(p, q, a), d2 = orient(p, q, b), d3 = orient(a, b, p), d4 = orient(a, b, q);
+    if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)))
+        return 1;
+    return (d1 == 0 && on_box(p, q, a)) || (d2 == 0 && on_box(p, q, b)) ||
+           (d3 == 0 && on_box(a, b, p)) || (d4 == 0 && on_box(a, b, q));
+}
+
+static int same_pt(pt a, pt b) { return a.x == b.x && a.y == b.y; }
+
+static int is_line_end(const line *l, pt p) {
+    return same_pt(l->v[0], p) || same_pt(l->v[l->n - 1], p);
+}
+
+/** Whether segments s and t (which meet) meet legally: at a shared vertex that ends both lines,
+ * and nowhere else (not collinear). */
+static int legal_meeting(const network *net, const seg *s, const seg *t) {
+    if (s->line == t->line) return abs(s->index - t->index) == 1; /* consecutive */
+    const line *ls = &net->lines[s->line], *lt = &net->lines[t->line];
+    pt shared;
+    if (same_pt(s->a, t->a) || same_pt(s->a, t->b))
+        shared = s->a;
+    else if (same_pt(s->b, t->a) || same_pt(s->b, t->b))
+        shared = s->b;
+    else
+        return 0;
+    pt s_other = same_pt(s->a, shared) ? s->b : s->a, t_other = same_pt(t->a, shared) ? t->b : t->a;
+    if (orient(shared, s_other, t_other) == 0) return 0; /* collinear: they overlap */
+    return is_line_end(ls, shared) && is_line_end(lt, shared);
+}
+
+#define BUCKET_M 100.0
+#define BUCKETS_X ((int)((CITY_E - CITY_W) / BUCKET_M) + 1)
+#define BUCKETS_Y ((int)((CITY_N - CITY_S) / BUCKET_M) + 1)
+
+static int bucket_of(double v, double lo, int n) {
+    int b = (int)floor((v - lo) / BUCKET_M);
+    return b < 0 ? 0 : b >= n ? n - 1 : b;
+}
+
+/** Lines meet only at their endpoints, except bridges. */
+static void check_planar(const network *net) {
+    int nb = BUCKETS_X * BUCKETS_Y;
+    int *count = calloc((size_t)nb + 1, sizeof *count), *fill = calloc((size_t)nb, sizeof *fill);
+    for (int pass = 0; pass < 2; ++pass) {
+        int *items = pass ? malloc((size_t)count[nb] * sizeof *items) : NULL;
+        for (int k = 0; k < net->n_segs; ++k) {
+            const seg *s = &net->segs[k];
+            int x0 = bucket_of(fmin(s->a.x, s->b.x), CITY_W, BUCKETS_X);
+            int x1 = bucket_of(fmax(s->a.x, s->b.x), CITY_W, BUCKETS_X);
+            int y0 = bucket_of(fmin(s->a.y, s->b.y), CITY_S, BUCKETS_Y);
+            int y1 = bucket_of(fmax(s->a.y, s->b.y), CITY_S, BUCKETS_Y);
+            for (int by = y0; by <= y1; ++by)
+                for (int bx = x0; bx <= x1; ++bx) {
+                    int b = by * BUCKETS_X + bx;
+                    if (pass)
+                        items[count[b] + fill[b]++] = k;
+                    else
+                        ++count[b + 1];
+                }
+        }
+        if (!pass) {
+            for (int b = 0; b < nb; ++b) count[b + 1] += count[b];
+            continue;
+        }
+        int illegal = 0;
+        for (int b = 0; b < nb; ++b)
+            for (int p = count[b]; p < count[b + 1]; ++p)
+                for (int q = p + 1; q < count[b + 1]; ++q) {
+                    const seg *s = &net->segs[items[p]], *t = &net->segs[items[q]];
+                    if (net->lines[s->line].bridge || net->lines[t->line].bridge) continue;
+                    if (!meet(s->a, s->b, t->a, t->b) || legal_meeting(net, s, t)) continue;
+                    if (illegal++ < 3)
+                        fprintf(stderr, "lines %d and %d meet illegally near %.2f %.2f\n",
+                                s->line + 1, t->line + 1, s->a.x, s->a.y);
+                }
+        CHECK_EQ_INT(illegal, 0);
+        free(items);
+    }
+    free(count);
+    free(fill);
+}
+
+typedef struct {
+    pt p;
+    int line, end; /* end 0: first vertex, 1: last */
+} line_end;
+
+static int end_cmp(const void *pa, const void *pb) {
+    const line_end *a = pa, *b = pb;
+    if (a->p.x != b->p.x) return a->p.x < b->p.x ? -1 : 1;
+    if (a->p.y != b->p.y) return a->p.y < b->p.y ? -1 : 1;
+    return a->line - b->line;
+}
+
+static int uf_find(int *parent, int x) {
+    while (parent[x] != x) x = parent[x] = parent[parent[x]];
+    return x;
+}
+
+static int same_attrs(const line *a, const line *b) {
+    return !strcmp(a->highway, b->highway) && !strcmp(a->name, b->name) && a->bridge == b->bridge;
+}
+
+/** Endpoints: distinct ones at least 0.5 m apart; one connected network; lines merged through
+ * pass-through points (two lines with the same attributes never meet end to end alone). */
+static void check_endpoints(const network *net) {
+    int n = 2 * net->n_lines;
+    line_end *e = malloc((size_t)n * sizeof *e);
+    for (int k = 0; k < net->n_lines; ++k) {
+        e[2 * k] = (line_end){net->lines[k].v[0], k, 0};
+        e[2 * k + 1] = (line_end){net->lines[k].v[net->lines[k].n - 1], k, 1};
+    }
+    qsort(e, (size_t)n, sizeof *e, end_cmp);
+    int *parent = malloc((size_t)net->n_lines * sizeof *parent);
+    for (int k = 0; k < net->n_lines; ++k) parent[k] = k;
+    int too_close = 0, unmerged = 0;
+    for (int k = 0; k < n;) {
+        int m = k;
+        while (m < n && same_pt(e[m].p, e[k].p)) ++m; /* [k, m): one point */
+        for (int q = k + 1; q < m; ++q)
+            parent[uf_find(parent, e[q].line)] = uf_find(parent, e[k].line);
+        for (int q = m; q < n && e[q].p.x - e[k].p.x < 0.5; ++q)
+            too_close += hypot(e[q].p.x - e[k].p.x, e[q].p.y - e[k].p.y) < 0.5;
+        if (m - k == 2 && e[k].line != e[k + 1].line) {
+            const line *a = &net->lines[e[k].line], *b = &net->lines[e[k + 1].line];
+            /* A loop split in two shares both ends; anything else should have been merged. */
+            int both = (same_pt(a->v[0], b->v[0]) && same_pt(a->v[a->n - 1], b->v[b->n - 1])) ||
+                       (same_pt(a->v[0], b->v[b->n - 1]) && same_pt(a->v[a->n - 1], b->v[0]));
+            unmerged += same_attrs(a, b) && !both;
+        }
+        k = m;
+    }
+    int components = 0, closed = 0;
+    for (int k = 0; k < net->n_lines; ++k) {
+        components += uf_find(parent, k) == k;
+        closed += same_pt(net->lines[k].v[0], net->lines[k].v[net->lines[k].n - 1]);
+    }
+    CHECK_EQ_INT(too_close, 0);
+    CHECK_EQ_INT(components, 1);
+    CHECK_EQ_INT(unmerged, 0);
+    CHECK_EQ_INT(closed, 0);
+    free(e);
+    free(parent);
+}
+
+static double point_segment_m(pt p, pt a, pt b) {
+    double dx = b.x - a.x, dy = b.y - a.y, l2 = dx * dx + dy * dy;
+    double t = l2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / l2 : 0;
+    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    return hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+}
+
+/* ---- neighbourhoods and services ---------------------------------------------------------- */
+
+typedef struct {
+    char id[16];
+    int pop_total, pop_migrant;
+    pt centroid;
+    double area_m2;
+    OGRGeometryH geom;
+    int arrival;
+} area;
+
+typedef struct {
+    int kind;
+    pt p;
+    OGRGeometryH geom;
+} service;
+
+static int read_areas(const char *dir, area **out) {
+    OGRLayerH layer;
+    GDALDatasetH ds = open_layer(dir, "neighbourhoods", &layer);
+    *out = NULL;
+    if (!layer) return 0;
+    check_crs(layer);
+    int n = (int)OGR_L_GetFeatureCount(layer, TRUE);
+    CHECK(n >= 20 && n <= 40);
+    area *a = calloc((size_t)n, sizeof *a);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int f_id = OGR_FD_GetFieldIndex(defn, "area_id"), f_name = OGR_FD_GetFieldIndex(defn, "name");
+    int f_tot = OGR_FD_GetFieldIndex(defn, "pop_total"),
+        f_mig = OGR_FD_GetFieldIndex(defn, "pop_migrant");
+    CHECK(f_id >= 0 && f_name >= 0 && f_tot >= 0 && f_mig >= 0);
+    CHECK_EQ_INT(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, f_tot)), OFTInteger);
+    CHECK_EQ_INT(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, f_mig)), OFTInteger);
+    OGRFeatureH f;
+    int k = 0, bad_pop = 0, bad_geom = 0;
+    OGR_L_ResetReading(layer);
+    while (k < n && (f = OGR_L_GetNextFeature(layer))) {
+        snprintf(a[k].id, sizeof a[k].id, "%s", OGR_F_GetFieldAsString(f, f_id));
+        char want[16];
+        snprintf(want, sizeof want, "N%02d", k + 1);
+        CHECK_STR_EQ(a[k].id, want);
+        CHECK(strlen(OGR_F_GetFieldAsString(f, f_name)) > 0);
+        a[k].pop_total = OGR_F_GetFieldAsInteger(f, f_tot);
+        a[k].pop_migrant = OGR_F_GetFieldAsInteger(f, f_mig);
+        bad_pop += a[k].pop_total <= 0 || a[k].pop_migrant < 0 || a[k].pop_migrant > a[k].pop_total;
+        a[k].geom = OGR_G_Clone(OGR_F_GetGeometryRef(f));
+        bad_geom +=
+            wkbFlatten(OGR_G_GetGeometryType(a[k].geom)) != wkbPolygon || !OGR_G_IsValid(a[k].geom);
+        a[k].area_m2 = OGR_G_Area(a[k].geom);
+        OGRGeometryH c = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_Centroid(a[k].geom, c);
+        a[k].centroid = (pt){OGR_G_GetX(c, 0), OGR_G_GetY(c, 0)};
+        OGR_G_DestroyGeometry(c);
+        a[k].arrival = a[k].pop_migrant >= 0.35 * a[k].pop_total;
+        OGR_F_Destroy(f);
+        ++k;
+    }
+    CHECK_EQ_INT(k, n);
+    CHECK_EQ_INT(bad_pop, 0);
+    CHECK_EQ_INT(bad_geom, 0);
+    GDALClose(ds);
+    *out = a;
+    return k;
+}
+
+static int read_services(const char *dir, service **out) {
+    OGRLayerH layer;
+    GDALDatasetH ds = open_layer(dir, "services", &layer);
+    *out = NULL;
+    if (!layer) return 0;
+    check_crs(layer);
+    CHECK_EQ_INT(wkbFlatten(OGR_L_GetGeomType(layer)), wkbPoint);
+    int n = (int)OGR_L_GetFeatureCount(layer, TRUE);
+    service *s = calloc((size_t)n, sizeof *s);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    int f_id = OGR_FD_GetFieldIndex(defn, "service_id"),
+        f_kind = OGR_FD_GetFieldIndex(defn, "kind");
+    int f_name = OGR_FD_GetFieldIndex(defn, "name"), f_cap = OGR_FD_GetFieldIndex(defn, "capacity");
+    CHECK(f_id >= 0 && f_kind >= 0 && f_name >= 0 && f_cap >= 0);
+    CHECK_EQ_INT(OGR_Fld_GetType(OGR_FD_GetFieldDefn(defn, f_cap)), OFTInteger);
+    int per_kind[N_KINDS] = {0}, bad_kind = 0, bad_cap = 0, bad_id = 0, k = 0;
+    OGRFeatureH f;
+    OGR_L_ResetReading(layer);
+    while (k < n && (f = OGR_L_GetNextFeature(layer))) {
+        const char *kind = OGR_F_GetFieldAsString(f, f_kind);
+        s[k].kind = -1;
+        for (int q = 0; q < N_KINDS; ++q)
+            if (!strcmp(kind, KINDS[q])) s[k].kind = q;
+        bad_kind += s[k].kind < 0;
+        if (s[k].kind >= 0) {
+            char want[48];
+            snprintf(want, sizeof want, "%s-%02d", KINDS[s[k].kind], ++per_kind[s[k].kind]);
+            bad_id += strcmp(OGR_F_GetFieldAsString(f, f_id), want) != 0;
+        }
+        bad_cap += OGR_F_GetFieldAsInteger(f, f_cap) <= 0;
+        CHECK(strlen(OGR_F_GetFieldAsString(f, f_name)) > 0);
+        s[k].geom = OGR_G_Clone(OGR_F_GetGeometryRef(f));
+        s[k].p = (pt){OGR_G_GetX(s[k].geom, 0), OGR_G_GetY(s[k].geom, 0)};
+        OGR_F_Destroy(f);
+        ++k;
+    }
+    CHECK_EQ_INT(bad_kind, 0);
+    CHECK_EQ_INT(bad_cap, 0);
+    CHECK_EQ_INT(bad_id, 0);
+    for (int q = 0; q < N_KINDS; ++q) {
+        if (per_kind[q] < KIND_MIN[q] || per_kind[q] > KIND_MAX[q])
+            fprintf(stderr, "%s: %d services\n", KINDS[q], per_kind[q]);
+        CHECK(per_kind[q] >= KIND_MIN[q] && per_kind[q] <= KIND_MAX[q]);
+    }
+    GDALClose(ds);
+    *out = s;
+    return k;
+}
+
+static int by_distance_from_centre(const void *pa, const void *pb) {
+    const area *a = pa, *b = pb;
+    double ra = hypot(a->centroid.x - 500000.0, a->centroid.y - 5800000.0);
+    double rb = hypot(b->centroid.x - 500000.0, b->centroid.y - 5800000.0);
+    return (ra > rb) - (ra < rb);
+}
+
+static void check_people_and_services(const char *dir, const network *net, OGRGeometryH river) {
+    area *a;
+    service *s;
+    int na = read_areas(dir, &a), ns = read_services(dir, &s);
+    if (!na || !ns) goto done;
+
+    /* The areas tile the 6 x 5 km city: areas add up, and so does their union (no overlaps). */
+    double sum = 0;
+    OGRGeometryH all = OGR_G_CreateGeometry(wkbMultiPolygon);
+    for (int k = 0; k < na; ++k) {
+        sum += a[k].area_m2;
+        OGR_G_AddGeometry(all, a[k].geom);
+    }
+    OGRGeometryH u = OGR_G_UnionCascaded(all);
+    CHECK_NEAR(sum, 30e6, 30e6 * 1e-3);
+    CHECK(u != NULL);
+    if (u) CHECK_NEAR(OGR_G_Area(u), 30e6, 30e6 * 1e-3);
+    OGR_G_DestroyGeometry(u);
+    OGR_G_DestroyGeometry(all);
+
+    /* Migrant shares: 3-5 arrival areas at >= 35%, the rest at most 20%. */
+    int arrivals = 0, high_elsewhere = 0;
+    for (int k = 0; k < na; ++k) {
+        arrivals += a[k].arrival;
+        high_elsewhere += !a[k].arrival && a[k].pop_migrant > 0.20 * a[k].pop_total;
+    }
+    CHECK(arrivals >= 3 && arrivals <= 5);
+    CHECK_EQ_INT(high_elsewhere, 0);
+
+    /* Denser in the centre: the five most central areas vs the five least. */
+    area *sorted = malloc((size_t)na * sizeof *sorted);
+    memcpy(sorted, a, (size_t)na * sizeof *sorted);
+    qsort(sorted, (size_t)na, sizeof *sorted, by_distance_from_centre);
+    double inner = 0, outer = 0;
+    for (int k = 0; k < 5; ++k) {
+        inner += sorted[k].pop_total / sorted[k].area_m2 / 5;
+        outer += sorted[na - 1 - k].pop_total / sorted[na - 1 - k].area_m2 / 5;
+    }
+    CHECK(inner > 1.5 * outer);
+    free(sorted);
+
+    /* Services: near a street, in the city, not in the river; arrival areas get only schools. */
+    int far = 0, wet = 0, outside = 0, in_arrival = 0;
+    for (int k = 0; k < ns; ++k) {
+        double best = INFINITY;
+        for (int q = 0; q < net->n_segs; ++q)
+            best = fmin(best, point_segment_m(s[k].p, net->segs[q].a, net->segs[q].b));
+        far += best > 30.0;
+        wet += river && OGR_G_Intersects(s[k].geom, river);
+        outside +=
+            s[k].p.x <= CITY_W || s[k].p.x >= CITY_E || s[k].p.y <= CITY_S || s[k].p.y >= CITY_N;
+        for (int q = 0; q < na; ++q)
+            in_arrival += a[q].arrival && s[k].kind != 1 && OGR_G_Contains(a[q].geom, s[k].geom);
+    }
+    CHECK_EQ_INT(far, 0);
+    CHECK_EQ_INT(wet, 0);
+    CHECK_EQ_INT(outside, 0);
+    CHECK_EQ_INT(in_arrival, 0);
+
+    /* Arrival areas are farther from a clinic than the city's average resident. */
+    double weighted = 0, pop = 0, arrival_mean = 0;
+    for (int k = 0; k < na; ++k) {
+        double d = INFINITY;
+        for (int q = 0; q < ns; ++q)
+            if (s[q].kind == 0)
+                d = fmin(d, hypot(s[q].p.x - a[k].centroid.x, s[q].p.y - a[k].centroid.y));
+        weighted += d * a[k].pop_total;
+        pop += a[k].pop_total;
+        if (a[k].arrival) arrival_mean += d / arrivals;
+    }
+    weighted /= pop;
+    CHECK(arrival_mean > weighted);
+done:
+    for (int k = 0; k < na; ++k) OGR_G_DestroyGeometry(a[k].geom);
+    for (int k = 0; k < ns; ++k) OGR_G_DestroyGeometry(s[k].geom);
+    free(a);
+    free(s);
+}
+
+static void check_scenario_file(const char *dir, uint64_t seed) {
+    char *path = join(dir, "demo.yaml");
+    char *text = read_text(path);
+    CHECK(text != NULL);
+    if (text) {
+        char seed_text[64];
+        snprintf(seed_text, sizeof seed_text, "seed %llu", (unsigned long long)seed);
+        CHECK(text[0] == '#');
+        CHECK_STR_CONTAINS(text, seed_text);
+        CHECK_STR_CONTAINS(text, "\nname: demo\n");
+        CHECK_STR_CONTAINS(
+            text, "network: { source: inputs/streets.gpkg, layer: streets, modes: [walk] }");
+        CHECK_STR_CONTAINS(text, "population: { source: inputs/neighbourhoods.gpkg, layer: "
+                                 "neighbourhoods, id: area_id, groups: { everyone: pop_total, "
+                                 "migrants: pop_migrant } }");
+        CHECK_STR_CONTAINS(text,
+                           "services: { source: inputs/services.gpkg, layer: services, "
+                           "type_field: kind, id: service_id, capacity: capacity, kinds: "
+                           "[clinic, school, language_course, legal_aid, employment_office] }");
+        CHECK_STR_CONTAINS(text, "output: { grid_m: 100, thresholds_min: [15, 30] }");
+    }
+    free(text);
+    free(path);
+}
+
+/* ---- the tests ---------------------------------------------------------------------------- */
+
+/** Writes the city for `seed` into `dir` and checks every contract of geo/demo_city.h. */
+static void check_city(const char *dir, uint64_t seed) {
+    sim_error err = {0};
+    CHECK_EQ_INT(geo_demo_city_write(dir, seed, &err), SIM_OK);
+    if (err.code != SIM_OK) {
+        fprintf(stderr, "seed %llu: %s\n", (unsigned long long)seed, err.msg);
+        return;
+    }
+    char *inputs = join(dir, "inputs");
+    CHECK_EQ_INT(count_entries(dir), 2);    /* demo.yaml, inputs/ */
+    CHECK_EQ_INT(count_entries(inputs), 4); /* four .gpkg, no temporaries */
+    free(inputs);
+    check_scenario_file(dir, seed);
+    OGRGeometryH river = read_river(dir);
+    network net;
+    read_streets(dir, river, &net);
+    check_planar(&net);
+    check_endpoints(&net);
+    check_people_and_services(dir, &net, river);
+    network_free(&net);
+    OGR_G_DestroyGeometry(river);
+}
+
+static void test_cities(const char *tmp) {
+    static const uint64_t SEEDS[] = {42, 7, UINT64_MAX};
+    for (size_t k = 0; k < sizeof SEEDS / sizeof SEEDS[0]; ++k) {
+        char name[64];
+        snprintf(name, sizeof name, "seed%zu/made/here", k); /* parents are created too */
+        char *dir = join(tmp, name);
+        check_city(dir, SEEDS[k]);
+        free(dir);
+    }
+}
+
+static void test_same_seed_same_city(const char *tmp) {
+    char *a = join(tmp, "same_a"), *b = join(tmp, "same_b"), *c = join(tmp, "other");
+    sim_error err = {0};
+    CHECK_EQ_INT(geo_demo_city_write(a, 2024, &err), SIM_OK);
+    CHECK_EQ_INT(geo_demo_city_write(b, 2024, &err), SIM_OK);
+    CHECK_EQ_INT(geo_demo_city_write(c, 2025, &err), SIM_OK);
+    char *da = city_dump(a), *db = city_dump(b), *dc = city_dump(c);
+    CHECK(strlen(da) > 100000);
+    CHECK(strcmp(da, db) == 0);
+    CHECK(strcmp(da, dc) != 0);
+    free(da);
+    free(db);
+    free(dc);
+    char *ya = join(a, "demo.yaml"), *yb = join(b, "demo.yaml");
+    char *ta = read_text(ya), *tb = read_text(yb);
+    CHECK(ta && tb && strcmp(ta, tb) == 0);
+    free(ta);
+    free(tb);
+    free(ya);
+    free(yb);
+
+    /* Writing again over an existing city replaces it whole and leaves no temporaries. */
+    CHECK_EQ_INT(geo_demo_city_write(a, 2025, &err), SIM_OK);
+    char *d2 = city_dump(a), *d3 = city_dump(c);
+    CHECK(strcmp(d2, d3) == 0);
+    free(d2);
+    free(d3);
+    char *inputs = join(a, "inputs");
+    CHECK_EQ_INT(count_entries(inputs), 4);
+    free(inputs);
+    free(a);
+    free(b);
+    free(c);
+}
+
+static void test_errors(const char *tmp) {
+    sim_error err = {0};
+    CHECK_EQ_INT(geo_demo_city_write(NULL, 1, &err), SIM_EINVAL);
+    CHECK_EQ_INT(geo_demo_city_write("", 1, NULL), SIM_EINVAL);
+
+    /* A regular file where a folder should be: an I/O error naming the path. */
+    char *file = join(tmp, "not_a_folder");
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL);
+    if (f) fclose(f);
+    char *dir = join(file, "city");
+    sim_error err2 = {0};
+    CHECK_EQ_INT(geo_demo_city_write(dir, 1, &err2), SIM_EIO);
+    CHECK_STR_CONTAINS(err2.msg, "not_a_folder");
+
+    /* GDAL cannot create the streets file (a non-empty folder is in the way of its temporary):
+     * the error names the file and carries GDAL's message; nothing is left half-written. */
+    char *blocked = join(tmp, "blocked"), *inputs = join(blocked, "inputs");
+    char *in_way = join(inputs, "streets.tmp.gpkg"), *inside = join(in_way, "keep");
+    mkdir(blocked, 0755);
+    mkdir(inputs, 0755);
+    mkdir(in_way, 0755);
+    f = fopen(inside, "w");
+    if (f) fclose(f);
+    sim_error err3 = {0};
+    sim_status rc = geo_demo_city_write(blocked, 1, &err3);
+    CHECK(rc == SIM_EIO || rc == SIM_EDEP);
+    CHECK_STR_CONTAINS(err3.msg, "streets.tmp.gpkg");
+    CHECK(strlen(err3.msg) > strlen(in_way) + 20); /* GDAL said something */
+    CHECK_EQ_INT(count_entries(inputs), 1);        /* only what was in the way */
+    CHECK_EQ_INT(count_entries(blocked), 1);       /* no demo.yaml */
+    free(blocked);
+    free(inputs);
+    free(in_way);
+    free(inside);
+    free(dir);
+    free(file);
+}
+
+int main(void) {
+    GDALAllRegister();
+    const char *base = getenv("TMPDIR");
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s/accessim_demo_city_XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(tmp)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_errors(tmp);
+    test_cities(tmp);
+    test_same_seed_same_city(tmp);
+    remove_tree(tmp);
+    struct stat st;
+    CHECK(stat(tmp, &st) != 0); /* cleaned up */
+    return CHECK_DONE();
+}
