@@ -40,7 +40,7 @@ static sim_status proj_fail(geo_crs *c, sim_error *err, const char *what) {
 
 sim_status geo_crs_create(const char *definition, geo_crs **out, sim_error *err) {
     sim_status rc = SIM_OK;
-    PJ *crs = NULL, *raw = NULL, *cs = NULL;
+    PJ *crs = NULL, *raw = NULL, *cs = NULL, *base = NULL;
     *out = NULL;
     geo_crs *c = calloc(1, sizeof *c);
     if (!c) return sim_error_set(err, SIM_ENOMEM, "working CRS");
@@ -56,6 +56,18 @@ sim_status geo_crs_create(const char *definition, geo_crs **out, sim_error *err)
                            definition,
                            proj_context_errno_string(c->ctx, proj_context_errno(c->ctx)));
         goto done;
+    }
+    /* A CRS bound to WGS84 (+towgs84, WKT1 TOWGS84[]) or a compound one (horizontal +
+     * vertical) is checked by its horizontal, projected part. */
+    for (int unwrap = 0; unwrap < 4; ++unwrap) {
+        PJ_TYPE ty = proj_get_type(crs);
+        PJ *inner = NULL;
+        if (ty == PJ_TYPE_BOUND_CRS) inner = proj_get_source_crs(c->ctx, crs);
+        else if (ty == PJ_TYPE_COMPOUND_CRS) inner = proj_crs_get_sub_crs(c->ctx, crs, 0);
+        if (!inner) break;
+        if (!base) base = crs;
+        else proj_destroy(crs);
+        crs = inner;
     }
     PJ_TYPE t = proj_get_type(crs);
     if (t != PJ_TYPE_PROJECTED_CRS) {
@@ -102,6 +114,7 @@ done:
     if (cs) proj_destroy(cs);
     if (raw) proj_destroy(raw);
     if (crs) proj_destroy(crs);
+    if (base) proj_destroy(base);
     geo_crs_destroy(c);
     return rc;
 }

@@ -212,7 +212,10 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
         char idbuf[64];
         const char *id = id_idx >= 0 ? OGR_F_GetFieldAsString(feat, id_idx) : NULL;
         if (!id) {
-            snprintf(idbuf, sizeof idbuf, "%zu", ordinal);
+            /* the source's own feature id, so that a filter does not renumber features */
+            GIntBig fid = OGR_F_GetFID(feat);
+            if (fid != OGRNullFID) snprintf(idbuf, sizeof idbuf, "%lld", (long long)fid);
+            else snprintf(idbuf, sizeof idbuf, "%zu", ordinal);
             id = idbuf;
         }
         if (!g || OGR_G_IsEmpty(g)) {

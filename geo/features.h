@@ -18,7 +18,7 @@ typedef struct {
     const char *what;   /* "population", "service 'clinic'": used in messages */
     const char *path;   /* required */
     const char *layer;  /* NULL: the first layer */
-    const char *id;     /* id field; NULL: 1-based feature order */
+    const char *id;     /* id field; NULL: the source's feature id (FID; CSV: the row, from 1) */
     const char *lon;    /* CSV longitude column; NULL: detect lon/lng/long/longitude/x */
     const char *lat;    /* CSV latitude column; NULL: detect lat/latitude/y */
     const char *filter; /* OGR SQL WHERE clause; NULL: none */

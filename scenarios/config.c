@@ -157,7 +157,8 @@ static sim_status fail_at(const loader *ld, scn_mark m, const char *fmt, ...) {
 }
 
 static sim_status no_memory(const loader *ld) {
-    return sim_error_set(ld->err, SIM_ENOMEM, "%s: out of memory", ld->path);
+    return sim_error_set(ld->err, SIM_ENOMEM, "%s: out of memory",
+                         ld->path ? ld->path : "scenario file");
 }
 
 static yaml_node_t *node_at(const loader *ld, yaml_node_item_t i) {

@@ -18,7 +18,7 @@
  *   population:
  *     source: areas.gpkg               # required: polygons or points (any OGR source; CSV with
  *     layer: areas                     #   lon/lat columns)
- *     id: area_id                      # optional id field (default: feature order, 1-based)
+ *     id: area_id                      # optional id field (default: the source FID)
  *     lon: lon                         # optional CSV coordinate columns (default: detected)
  *     lat: lat
  *     groups: { everyone: pop_total, migrants: pop_migrant }   # required, >= 1 group
@@ -58,7 +58,7 @@ typedef struct {
 typedef struct {
     char *source; /* resolved path; required */
     char *layer;  /* NULL: the first layer */
-    char *id;     /* NULL: feature order, 1-based */
+    char *id;     /* NULL: the source FID (CSV: data row from 1) */
     char *lon;    /* CSV coordinate columns; NULL: detect */
     char *lat;
     char *filter; /* OGR SQL WHERE clause; NULL: none */

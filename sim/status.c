@@ -16,6 +16,9 @@ int sim_status_is_input_error(sim_status s) {
     return s == SIM_EINVAL || s == SIM_EIO || s == SIM_EPARSE;
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 0)))
+#endif
 static sim_status error_vset(sim_error *e, int replace, sim_status code, const char *fmt,
                              va_list ap) {
     if (!e) return code;
