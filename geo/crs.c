@@ -20,6 +20,10 @@ int geo_crs_utm_epsg(double lon, double lat) {
     if (l < 0) l += 360.0;
     int zone = (int)floor(l / 6.0) + 1;
     if (zone > 60) zone = 60;
+    /* the grid's exceptions: south-west Norway (32V) and Svalbard (31X, 33X, 35X, 37X) */
+    if (lat >= 56.0 && lat < 64.0 && lon >= 3.0 && lon < 12.0) zone = 32;
+    if (lat >= 72.0 && lat < 84.0 && lon >= 0.0 && lon < 42.0)
+        zone = lon < 9.0 ? 31 : lon < 21.0 ? 33 : lon < 33.0 ? 35 : 37;
     return (lat < 0 ? 32700 : 32600) + zone;
 }
 

@@ -427,7 +427,7 @@ static sim_status read_lines(const geo_network_source *src, geo_network *net, po
     }
     if (lines->n_lines == 0) {
         rc = sim_error_set(err, SIM_EPARSE,
-                           "%s: none of its %zu line features is a walkable street", src->path,
+                           "%s: no walkable street among its %zu line features", src->path,
                            net->stats.lines_read);
         goto done;
     }

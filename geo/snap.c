@@ -222,7 +222,14 @@ sim_status geo_network_attach(geo_network *net, const geo_crs *crs, const double
     }
     for (size_t i = 0; i < n; ++i) {
         node_out[i] = SIM_INVALID_ID;
-        if (snaps[i].seg != SIM_INVALID_ID) req[nr++] = (split_req){snaps[i].seg, snaps[i].f, i};
+        if (snaps[i].seg == SIM_INVALID_ID) continue;
+        /* within a millimetre of a segment end, attach to that end rather than split off a
+         * sliver (a point level with a vertex projects to f = 1 - 1e-10 or so) */
+        uint32_t s = snaps[i].seg, u = net->seg_u[s], v = net->seg_v[s];
+        double len = hypot(net->x[v] - net->x[u], net->y[v] - net->y[u]), f = snaps[i].f;
+        if (f * len < 1e-3) f = 0;
+        else if ((1.0 - f) * len < 1e-3) f = 1;
+        req[nr++] = (split_req){s, f, i};
     }
     qsort(req, nr, sizeof *req, cmp_split);
     /* Planar positions of the split points, then their lon/lat in one PROJ call. */

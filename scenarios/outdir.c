@@ -27,12 +27,19 @@ int scn_mkdirs(const char *path) {
     for (char *p = buf + 1; *p; ++p) {
         if (*p != '/') continue;
         *p = '\0';
+        struct stat st;
         if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
+        if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            errno = ENOTDIR;
+            return -1;
+        }
         *p = '/';
     }
     if (mkdir(buf, 0777) != 0 && errno != EEXIST) return -1;
     struct stat st;
-    return (stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) ? 0 : -1;
+    if (stat(buf, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+    errno = ENOTDIR;
+    return -1;
 }
 
 static int dir_is_empty(const char *path) {

@@ -47,6 +47,10 @@ struct scn_city {
     double speed_mps;
     sim_graph *graph, *rgraph;
 
+    /* validate's collector: input problems recorded here instead of stopping at the first */
+    sim_error *problems;
+    size_t max_problems, n_problems;
+
     const char *inputs[MAX_INPUTS]; /* distinct input files, in first-use order */
     const char *input_role[MAX_INPUTS];
     size_t n_inputs;
@@ -99,6 +103,19 @@ void scn_city_destroy(scn_city *c) {
 
 size_t scn_city_kind_count(const scn_city *c) { return c->n_kinds; }
 const char *scn_city_kind_name(const scn_city *c, size_t k) { return c->kinds[k]; }
+
+/* With a collector, records an input problem in `err` and clears it: returns 1 to go on. */
+static int keep_going(scn_city *c, sim_status rc, sim_error *err) {
+    if (!c->problems || !sim_status_is_input_error(rc) || c->n_problems >= c->max_problems)
+        return 0;
+    if (err) {
+        c->problems[c->n_problems++] = *err;
+        *err = (sim_error){0};
+    } else {
+        c->problems[c->n_problems++] = (sim_error){.code = rc};
+    }
+    return 1;
+}
 
 static int safe_name(const char *s) {
     if (!*s) return 0;
@@ -226,20 +243,23 @@ static sim_status load_services(scn_city *c, sim_warnings *warn, sim_error *err)
         geo_features_source src = {
             .what = what, .path = e->layer.source, .layer = e->layer.layer, .id = e->layer.id,
             .lon = e->layer.lon, .lat = e->layer.lat, .filter = flt, .fields = fields,
-            .n_fields = e->capacity ? 1 : 0, .type_field = e->kind ? NULL : e->type_field};
+            .n_fields = e->capacity ? 1 : 0, .type_field = e->type_field};
         geo_features *f = NULL;
         sim_status rc = geo_features_load(&src, c->crs, &f, warn, err);
         if (!rc) rc = append_services(c, f, e->kind, e->layer.source, e->capacity != NULL, warn, err);
         geo_features_destroy(f);
+        if (rc && keep_going(c, rc, err)) continue;
         if (rc) return rc;
         add_input(c, e->layer.source, "services");
     }
-    if (c->n_kinds == 0) return sim_error_set(err, SIM_EPARSE, "%s: no service found", cfg->path);
+    if (c->n_kinds == 0 && c->n_problems == 0)
+        return sim_error_set(err, SIM_EPARSE, "%s: no service found", cfg->path);
     return SIM_OK;
 }
 
-sim_status scn_city_load(const scn_config *cfg, const scn_run_opts *opts, scn_city **out,
-                         sim_warnings *warn, sim_error *err) {
+static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn_city **out,
+                            sim_warnings *warn, sim_error *err, sim_error *problems,
+                            size_t max_problems, size_t *n_problems) {
     sim_status rc = SIM_OK;
     double t0 = now_s();
     geo_snapper *snapper = NULL;
@@ -251,6 +271,8 @@ sim_status scn_city_load(const scn_config *cfg, const scn_run_opts *opts, scn_ci
     scn_city *c = calloc(1, sizeof *c);
     if (!c) return sim_error_set(err, SIM_ENOMEM, "city");
     c->cfg = cfg;
+    c->problems = problems;
+    c->max_problems = max_problems;
     c->speed_mps = cfg->network.walk_speed_kmh / 3.6;
 
     progress(opts, "reading the street network", 0, 0);
@@ -273,6 +295,12 @@ sim_status scn_city_load(const scn_config *cfg, const scn_run_opts *opts, scn_ci
                               .n_fields = cfg->n_groups, .keep_geometry = 1};
     rc = geo_features_load(&ps, c->crs, &c->pop, warn, err);
     free(gf);
+    if (rc && keep_going(c, rc, err)) {
+        /* go on to check the services; nothing after them can run without population */
+        rc = SIM_OK;
+        if (!(rc = load_services(c, warn, err))) rc = SIM_EPARSE;
+        goto done;
+    }
     if (rc) goto done;
     add_input(c, cfg->population.source, "population");
     size_t no = c->pop->n, ng = cfg->n_groups;
@@ -286,6 +314,10 @@ sim_status scn_city_load(const scn_config *cfg, const scn_run_opts *opts, scn_ci
 
     progress(opts, "reading services", 0, 0);
     if ((rc = load_services(c, warn, err))) goto done;
+    if (c->n_problems) {
+        rc = SIM_EPARSE;
+        goto done;
+    }
 
     /* Snap origins and services to the network as it was loaded, then attach them at once. */
     progress(opts, "snapping to the network", 0, 0);
@@ -340,8 +372,13 @@ sim_status scn_city_load(const scn_config *cfg, const scn_run_opts *opts, scn_ci
                                c->svc_path[j], c->kinds[c->svc_kind[j]], c->svc_id[j],
                                c->svc_lon[j], c->svc_lat[j], s->dist_m,
                                cfg->network.snap_distance_m);
+            if (keep_going(c, rc, err)) continue;
             goto done;
         }
+    }
+    if (c->n_problems) {
+        rc = SIM_EPARSE;
+        goto done;
     }
     for (size_t i = 0; i < no; ++i) {
         c->origin_snap_m[i] = snaps[i].seg == SIM_INVALID_ID ? NAN : snaps[i].dist_m;
@@ -372,9 +409,11 @@ sim_status scn_city_load(const scn_config *cfg, const scn_run_opts *opts, scn_ci
         goto done;
     }
     c->load_s = now_s() - t0;
+    c->problems = NULL;
     *out = c;
     c = NULL;
 done:
+    if (c && n_problems) *n_problems = c->n_problems;
     geo_snapper_destroy(snapper);
     free(snaps);
     free(px);
@@ -385,6 +424,24 @@ done:
     free(ref);
     free(node);
     scn_city_destroy(c);
+    return rc;
+}
+
+sim_status scn_city_load(const scn_config *cfg, const scn_run_opts *opts, scn_city **out,
+                         sim_warnings *warn, sim_error *err) {
+    return city_load(cfg, opts, out, warn, err, NULL, 0, NULL);
+}
+
+sim_status scn_city_check(const scn_config *cfg, const scn_run_opts *opts, scn_city **out,
+                          sim_warnings *warn, sim_error *problems, size_t max_problems,
+                          size_t *n_problems) {
+    sim_error err = {0};
+    *n_problems = 0;
+    sim_status rc = city_load(cfg, opts, out, warn, &err, problems, max_problems, n_problems);
+    if (rc && *n_problems == 0 && max_problems > 0) { /* a problem that stops everything */
+        problems[0] = err;
+        *n_problems = 1;
+    }
     return rc;
 }
 

@@ -35,6 +35,16 @@ typedef struct {
 sim_status scn_city_load(const scn_config *cfg, const scn_run_opts *opts, scn_city **out,
                          sim_warnings *warn, sim_error *err);
 
+/**
+ * As scn_city_load(), but input problems that do not prevent checking the rest (a bad
+ * population source, a bad service source, services beyond the snapping distance) are
+ * collected into `problems` (up to `max_problems`, count in *n_problems) and checking goes on.
+ * Returns SIM_OK with *out set when there was no problem.
+ */
+sim_status scn_city_check(const scn_config *cfg, const scn_run_opts *opts, scn_city **out,
+                          sim_warnings *warn, sim_error *problems, size_t max_problems,
+                          size_t *n_problems);
+
 void scn_city_destroy(scn_city *c);
 
 /** Headline figures of a run, for the CLI's summary on stdout. */

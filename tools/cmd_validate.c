@@ -32,9 +32,17 @@ int cmd_validate(int argc, char **argv) {
     scn_city *city = NULL;
     scn_run_opts opts = {o.quiet ? NULL : cli_progress, NULL, 0};
     int status = CLI_OK;
-    if (scn_config_load(o.positional[0], &cfg, &err) ||
-        scn_city_load(cfg, &opts, &city, &warn, &err)) {
+    sim_error problems[32];
+    size_t n_problems = 0;
+    if (scn_config_load(o.positional[0], &cfg, &err)) {
         status = cli_fail("validate", &err);
+    } else if (scn_city_check(cfg, &opts, &city, &warn, problems, 32, &n_problems)) {
+        /* every problem found, one line each; the exit status of the first decides */
+        for (size_t i = 0; i < n_problems; ++i) {
+            int s = cli_fail("validate", &problems[i]);
+            if (i == 0) status = s;
+        }
+        if (n_problems > 1) fprintf(stderr, "accessim validate: %zu problems\n", n_problems);
     } else {
         cli_progress_end();
         char buf[2048];

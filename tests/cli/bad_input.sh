@@ -111,6 +111,9 @@ scenario non_numeric.yaml inputs/streets.gpkg "${POP_CSV/pop.csv/pop_abc.csv}" "
 scenario empty_layer.yaml streets_empty.gpkg "$POP_GPKG" "$SVC_GPKG"
 scenario no_crs.yaml nocrs/streets_nocrs.shp "$POP_GPKG" "$SVC_GPKG"
 scenario far_service.yaml inputs/streets.gpkg "$POP_CSV" "${SVC_CSV/svc.csv/svc_far.csv}"
+# two independent problems: validate must report both, not stop at the first
+scenario two_problems.yaml inputs/streets.gpkg "  source: inputs/neighbourhoods.gpkg
+  groups: { everyone: no_such_pop_field }" "  clinic: { source: inputs/no_such_services.gpkg }"
 cat >invalid_yaml.yaml <<EOF
 name: invalid-yaml
 network:
@@ -231,6 +234,8 @@ bad_validate validate_missing_field 'no_such_pop_field' -- missing_field.yaml
 bad_validate validate_non_numeric 'pop_abc\.csv' 'residents' -- non_numeric.yaml
 bad_validate validate_empty_layer 'streets_empty\.gpkg' -- empty_layer.yaml
 bad_validate validate_no_crs 'streets_nocrs\.shp' -- no_crs.yaml
+bad_validate validate_far_service 'far_away_clinic' -- far_service.yaml
+bad_validate validate_two_problems 'no_such_pop_field' 'inputs/no_such_services\.gpkg' '2 problems' -- two_problems.yaml
 
 # Output folder and usage.
 bad unwritable_output "$WORK/afile/out" run 'afile' -- run base_csv.yaml -o "$WORK/afile/out" --quiet

@@ -22,6 +22,13 @@ static void test_utm_zone_of_cities(void) {
     CHECK_EQ_INT(geo_crs_utm_epsg(-87.7, 41.9), 32616);    /* Chicago: 92.3/6 = 15.4 -> 16 */
     CHECK_EQ_INT(geo_crs_utm_epsg(-8.6, 41.15), 32629);    /* Porto: 171.4/6 = 28.6 -> 29 */
     CHECK_EQ_INT(geo_crs_utm_epsg(151.21, -33.87), 32756); /* Sydney: 331.21/6 = 55.2 -> 56 */
+    /* the UTM grid's exceptions: zone 32V is widened over south-west Norway, and Svalbard
+     * uses 31X/33X/35X/37X */
+    CHECK_EQ_INT(geo_crs_utm_epsg(5.32, 60.39), 32632);  /* Bergen: plain rule gives 31 */
+    CHECK_EQ_INT(geo_crs_utm_epsg(2.5, 60.0), 32631);    /* west of 3 E: still 31 */
+    CHECK_EQ_INT(geo_crs_utm_epsg(15.63, 78.22), 32633); /* Longyearbyen */
+    CHECK_EQ_INT(geo_crs_utm_epsg(25.0, 78.0), 32635);
+    CHECK_EQ_INT(geo_crs_utm_epsg(8.0, 79.0), 32631);
 }
 
 static void test_utm_zone_edges(void) {
