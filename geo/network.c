@@ -370,8 +370,9 @@ static sim_status read_lines(const geo_network_source *src, geo_network *net, po
         geo_osm_gaps_counts(gaps, &all_ways, &net->stats.osm_highway_ways,
                             &net->stats.osm_highway_dropped);
         if (net->stats.osm_highway_dropped)
-            sim_warnings_add(warn, "OSM highway ways with fewer than 2 nodes in the file "
-                             "dropped", "%zu ways", net->stats.osm_highway_dropped);
+            sim_warnings_add_n(warn, net->stats.osm_highway_dropped,
+                               "OSM highway ways with fewer than 2 nodes in the file dropped",
+                               NULL);
         /* Interleaved reading over every layer, keeping the `lines` layer's features. */
         OGRLayerH lyr = NULL;
         OGRFeatureH f;

@@ -356,10 +356,10 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
         size_t iseg = 0, nisl = geo_snapper_island_count(snapper, &iseg);
         c->islands = nisl;
         if (nisl)
-            sim_warnings_add(warn,
-                             "street islands (under 40 nodes, cut off from the main network) "
-                             "not used for snapping",
-                             "%zu islands, %zu segments", nisl, iseg);
+            sim_warnings_add_n(warn, nisl,
+                               "street islands (under 40 nodes, cut off from the main network) "
+                               "left out of snapping",
+                               "%zu segments in all", iseg);
     }
     if ((rc = geo_snapper_snap(snapper, px, py, n, cfg->network.snap_distance_m, snaps, err)))
         goto done;

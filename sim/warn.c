@@ -5,7 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sim_warnings_add(sim_warnings *w, const char *what, const char *example_fmt, ...) {
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 0)))
+#endif
+static void warnings_vadd(sim_warnings *w, size_t count, const char *what,
+                          const char *example_fmt, va_list ap) {
     if (!w) return;
     sim_warning *it = NULL;
     for (size_t i = 0; i < w->n; ++i)
@@ -22,13 +26,24 @@ void sim_warnings_add(sim_warnings *w, const char *what, const char *example_fmt
         memset(it, 0, sizeof *it);
         snprintf(it->what, sizeof it->what, "%s", what);
     }
-    ++it->count;
-    if (example_fmt && it->n_examples < SIM_WARN_EXAMPLES) {
-        va_list ap;
-        va_start(ap, example_fmt);
+    it->count += count;
+    if (example_fmt && it->n_examples < SIM_WARN_EXAMPLES)
         vsnprintf(it->examples[it->n_examples++], sizeof it->examples[0], example_fmt, ap);
-        va_end(ap);
-    }
+}
+
+void sim_warnings_add(sim_warnings *w, const char *what, const char *example_fmt, ...) {
+    va_list ap;
+    va_start(ap, example_fmt);
+    warnings_vadd(w, 1, what, example_fmt, ap);
+    va_end(ap);
+}
+
+void sim_warnings_add_n(sim_warnings *w, size_t count, const char *what, const char *example_fmt,
+                        ...) {
+    va_list ap;
+    va_start(ap, example_fmt);
+    warnings_vadd(w, count, what, example_fmt, ap);
+    va_end(ap);
 }
 
 void sim_warnings_clear(sim_warnings *w) {

@@ -34,6 +34,14 @@ void sim_warnings_add(sim_warnings *w, const char *what, const char *example_fmt
 #endif
     ;
 
+/** As sim_warnings_add(), counting `count` occurrences at once. */
+void sim_warnings_add_n(sim_warnings *w, size_t count, const char *what, const char *example_fmt,
+                        ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
 /** Frees the entries (not `w` itself); NULL is a no-op. */
 void sim_warnings_clear(sim_warnings *w);
 
