@@ -15,43 +15,39 @@
 
 /* ---- growable node/segment storage ---------------------------------------------------- */
 
+/* Reallocates *p to `cap` elements of `elem` bytes; 0 when out of memory (*p unchanged). */
+static int resize(void *p, size_t cap, size_t elem) {
+    void *q = realloc(*(void **)p, cap * elem);
+    if (!q) return 0;
+    *(void **)p = q;
+    return 1;
+}
+
+static uint32_t grown(uint32_t cap, uint32_t need) {
+    uint32_t c = cap ? cap : 1024;
+    while (c < need) c = c > UINT32_MAX / 2 ? UINT32_MAX : 2 * c;
+    return c;
+}
+
 static int reserve_nodes(geo_network *n, uint32_t need) {
     if (need <= n->cap_nodes) return 1;
-    uint32_t cap = n->cap_nodes ? n->cap_nodes : 1024;
-    while (cap < need) cap *= 2;
-#define GROW(field)                                                                                \
-    do {                                                                                           \
-        void *p_ = realloc(n->field, (size_t)cap * sizeof *n->field);                              \
-        if (!p_) return 0;                                                                         \
-        n->field = p_;                                                                             \
-    } while (0)
-    GROW(x);
-    GROW(y);
-    GROW(lon);
-    GROW(lat);
-    GROW(kind);
-    GROW(ref);
-#undef GROW
+    uint32_t cap = grown(n->cap_nodes, need);
+    if (!resize(&n->x, cap, sizeof *n->x) || !resize(&n->y, cap, sizeof *n->y) ||
+        !resize(&n->lon, cap, sizeof *n->lon) || !resize(&n->lat, cap, sizeof *n->lat) ||
+        !resize(&n->kind, cap, sizeof *n->kind) || !resize(&n->ref, cap, sizeof *n->ref))
+        return 0;
     n->cap_nodes = cap;
     return 1;
 }
 
 static int reserve_segs(geo_network *n, uint32_t need) {
     if (need <= n->cap_segs) return 1;
-    uint32_t cap = n->cap_segs ? n->cap_segs : 1024;
-    while (cap < need) cap *= 2;
-#define GROW(field)                                                                                \
-    do {                                                                                           \
-        void *p_ = realloc(n->field, (size_t)cap * sizeof *n->field);                              \
-        if (!p_) return 0;                                                                         \
-        n->field = p_;                                                                             \
-    } while (0)
-    GROW(seg_u);
-    GROW(seg_v);
-    GROW(seg_len_m);
-    GROW(seg_way);
-    GROW(seg_connector);
-#undef GROW
+    uint32_t cap = grown(n->cap_segs, need);
+    if (!resize(&n->seg_u, cap, sizeof *n->seg_u) || !resize(&n->seg_v, cap, sizeof *n->seg_v) ||
+        !resize(&n->seg_len_m, cap, sizeof *n->seg_len_m) ||
+        !resize(&n->seg_way, cap, sizeof *n->seg_way) ||
+        !resize(&n->seg_connector, cap, sizeof *n->seg_connector))
+        return 0;
     n->cap_segs = cap;
     return 1;
 }

@@ -12,6 +12,15 @@
 
 #include "geo/geo_internal.h"
 
+/* Closes `ds`; GDALClose is void in GDAL 3.6, so a failed flush shows as a recorded error. */
+static sim_status close_dataset(GDALDatasetH ds, const char *path, sim_status rc, sim_error *err) {
+    CPLErrorReset();
+    GDALClose(ds);
+    if (!rc && CPLGetLastErrorType() >= CE_Failure)
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot finish writing: %s", path, geo__gdal_msg());
+    return rc;
+}
+
 sim_status geo_write_float_tiff(const char *path, const geo_grid *grid, const float *values,
                                 float nodata, const geo_crs *crs, const char *description,
                                 const char *unit, sim_error *err) {
@@ -44,11 +53,7 @@ sim_status geo_write_float_tiff(const char *path, const geo_grid *grid, const fl
         goto done;
     }
 done:
-    CPLErrorReset();
-    GDALClose(ds); /* void in GDAL 3.6: a failed flush shows as a recorded error */
-    if (!rc && CPLGetLastErrorType() >= CE_Failure)
-        rc = sim_error_set(err, SIM_EIO, "%s: cannot finish writing: %s", path, geo__gdal_msg());
-    return rc;
+    return close_dataset(ds, path, rc, err);
 }
 
 sim_status geo_write_areas(const char *path, const unsigned char *const *wkb, const size_t *wkb_len,
@@ -110,11 +115,7 @@ sim_status geo_write_areas(const char *path, const unsigned char *const *wkb, co
         }
     }
 done:
-    CPLErrorReset();
-    GDALClose(ds); /* void in GDAL 3.6: a failed flush shows as a recorded error */
-    if (!rc && CPLGetLastErrorType() >= CE_Failure)
-        rc = sim_error_set(err, SIM_EIO, "%s: cannot finish writing: %s", path, geo__gdal_msg());
-    return rc;
+    return close_dataset(ds, path, rc, err);
 }
 
 sim_status geo_write_edges_gpkg(const char *path, const geo_network *net, const uint32_t *from,
@@ -163,11 +164,7 @@ sim_status geo_write_edges_gpkg(const char *path, const geo_network *net, const 
     }
     GDALDatasetCommitTransaction(ds);
 done:
-    CPLErrorReset();
-    GDALClose(ds); /* void in GDAL 3.6: a failed flush shows as a recorded error */
-    if (!rc && CPLGetLastErrorType() >= CE_Failure)
-        rc = sim_error_set(err, SIM_EIO, "%s: cannot finish writing: %s", path, geo__gdal_msg());
-    return rc;
+    return close_dataset(ds, path, rc, err);
 }
 
 sim_status geo_sha256_file(const char *path, char hex[65], uint64_t *size, sim_error *err) {
