@@ -94,6 +94,45 @@ sim_status sim_graph_reverse(const sim_graph *g, sim_graph **out) {
     return SIM_OK;
 }
 
+sim_status sim_graph_permute(const sim_graph *g, const uint32_t *new_of_old, sim_graph **out) {
+    if (!out) return SIM_EINVAL;
+    *out = NULL;
+    if (!g || (g->n_nodes && !new_of_old)) return SIM_EINVAL;
+    uint32_t n = g->n_nodes;
+    /* old_of_new doubles as the permutation check: each new id must be hit exactly once. */
+    uint32_t *old_of_new = malloc((n ? n : 1) * sizeof *old_of_new);
+    if (!old_of_new) return SIM_ENOMEM;
+    for (uint32_t u = 0; u < n; ++u) old_of_new[u] = UINT32_MAX;
+    for (uint32_t v = 0; v < n; ++v) {
+        uint32_t u = new_of_old[v];
+        if (u >= n || old_of_new[u] != UINT32_MAX) {
+            free(old_of_new);
+            return SIM_EINVAL;
+        }
+        old_of_new[u] = v;
+    }
+    sim_graph *r = graph_alloc(n, g->n_arcs);
+    if (!r) {
+        free(old_of_new);
+        return SIM_ENOMEM;
+    }
+    /* Walking new ids in order writes the arc arrays sequentially; reads of g jump around. */
+    uint32_t a_out = 0;
+    for (uint32_t u = 0; u < n; ++u) {
+        uint32_t v = old_of_new[u];
+        r->first_out[u] = a_out;
+        for (uint32_t a = g->first_out[v]; a < g->first_out[v + 1]; ++a, ++a_out) {
+            r->head[a_out] = new_of_old[g->head[a]];
+            r->time_ds[a_out] = g->time_ds[a];
+        }
+    }
+    r->first_out[n] = a_out;
+    free(old_of_new);
+    assert(sim_graph_validate(r) == SIM_OK);
+    *out = r;
+    return SIM_OK;
+}
+
 void sim_graph_destroy(sim_graph *g) {
     if (!g) return;
     free(g->first_out);

@@ -35,6 +35,17 @@ sim_status sim_graph_build(uint32_t n_nodes, const sim_arc *arcs, size_t n_arcs,
 /** Builds the reverse graph (every arc u->v becomes v->u with the same time). */
 sim_status sim_graph_reverse(const sim_graph *g, sim_graph **out);
 
+/**
+ * Renumbers the nodes of `g`: node v of `g` becomes node new_of_old[v] of *out, with the same
+ * arcs (heads renumbered likewise, times unchanged, each node's arcs in their original order).
+ * Travel times between renumbered nodes are therefore exactly those of `g`. Use it with an order
+ * from sim/order.h to lay out a graph for memory locality. `g` and `new_of_old`
+ * (sim_graph_node_count(g) entries) are only read; on success *out owns a new graph, on failure
+ * it is NULL. Returns SIM_OK, SIM_EINVAL (NULL argument, or new_of_old is not a permutation of
+ * 0..n-1) or SIM_ENOMEM.
+ */
+sim_status sim_graph_permute(const sim_graph *g, const uint32_t *new_of_old, sim_graph **out);
+
 /** Frees `g`; NULL is a no-op. */
 void sim_graph_destroy(sim_graph *g);
 

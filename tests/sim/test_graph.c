@@ -1,48 +1,7 @@
 /* Unit tests for sim/graph.c: CSR construction, stable arc order, reverse, validation. */
-#include <stdlib.h>
-
 #include "check.h"
+#include "fixture.h"
 #include "sim/graph.h"
-
-/* Parses "from>to:time_ds ..." into `arcs` (at most `cap`); returns the arc count, or -1 on a
- * malformed fixture. *n_nodes becomes 1 + the largest node id seen (0 for an empty spec). */
-static long parse_arcs(const char *spec, sim_arc *arcs, size_t cap, uint32_t *n_nodes) {
-    size_t m = 0;
-    *n_nodes = 0;
-    const char *p = spec;
-    for (;;) {
-        while (*p == ' ') ++p;
-        if (!*p) break;
-        char *end;
-        unsigned long from = strtoul(p, &end, 10);
-        if (end == p || *end != '>') return -1;
-        p = end + 1;
-        unsigned long to = strtoul(p, &end, 10);
-        if (end == p || *end != ':') return -1;
-        p = end + 1;
-        unsigned long t = strtoul(p, &end, 10);
-        if (end == p || m == cap) return -1;
-        p = end;
-        arcs[m++] = (sim_arc){(uint32_t)from, (uint32_t)to, (uint32_t)t};
-        if (from + 1 > *n_nodes) *n_nodes = (uint32_t)from + 1;
-        if (to + 1 > *n_nodes) *n_nodes = (uint32_t)to + 1;
-    }
-    return (long)m;
-}
-
-/* Graph from an inline fixture such as "0>1:10 1>3:10" (from>to:deciseconds); aborts the test
- * program on a malformed fixture or a failed build, which are bugs in the test itself. */
-static sim_graph *fixture_graph(const char *spec) {
-    sim_arc arcs[64];
-    uint32_t n;
-    long m = parse_arcs(spec, arcs, 64, &n);
-    sim_graph *g = NULL;
-    if (m < 0 || sim_graph_build(n, arcs, (size_t)m, &g) != SIM_OK) {
-        fprintf(stderr, "bad fixture: %s\n", spec);
-        exit(2);
-    }
-    return g;
-}
 
 static void check_csr(const sim_graph *g, uint32_t n, const uint32_t *first_out, uint32_t m,
                       const uint32_t *head, const uint32_t *time_ds) {

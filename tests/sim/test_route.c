@@ -2,54 +2,12 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "sim/graph.h"
 #include "sim/route.h"
 
 #define U SIM_UNREACHABLE
 #define X SIM_INVALID_ID
-
-/* Parses "from>to:time_ds ..." into `arcs` (at most `cap`); returns the arc count, or -1 on a
- * malformed fixture. *n_nodes becomes 1 + the largest node id seen (0 for an empty spec). */
-static long parse_arcs(const char *spec, sim_arc *arcs, size_t cap, uint32_t *n_nodes) {
-    size_t m = 0;
-    *n_nodes = 0;
-    const char *p = spec;
-    for (;;) {
-        while (*p == ' ') ++p;
-        if (!*p) break;
-        char *end;
-        unsigned long from = strtoul(p, &end, 10);
-        if (end == p || *end != '>') return -1;
-        p = end + 1;
-        unsigned long to = strtoul(p, &end, 10);
-        if (end == p || *end != ':') return -1;
-        p = end + 1;
-        unsigned long t = strtoul(p, &end, 10);
-        if (end == p || m == cap) return -1;
-        p = end;
-        arcs[m++] = (sim_arc){(uint32_t)from, (uint32_t)to, (uint32_t)t};
-        if (from + 1 > *n_nodes) *n_nodes = (uint32_t)from + 1;
-        if (to + 1 > *n_nodes) *n_nodes = (uint32_t)to + 1;
-    }
-    return (long)m;
-}
-
-/* Graph with at least `min_nodes` nodes from an inline fixture such as "0>1:10 1>3:10"
- * (from>to:deciseconds); exits on a malformed fixture, which is a bug in the test itself. */
-static sim_graph *fixture_graph_n(uint32_t min_nodes, const char *spec) {
-    sim_arc arcs[64];
-    uint32_t n;
-    long m = parse_arcs(spec, arcs, 64, &n);
-    sim_graph *g = NULL;
-    if (n < min_nodes) n = min_nodes;
-    if (m < 0 || sim_graph_build(n, arcs, (size_t)m, &g) != SIM_OK) {
-        fprintf(stderr, "bad fixture: %s\n", spec);
-        exit(2);
-    }
-    return g;
-}
-
-static sim_graph *fixture_graph(const char *spec) { return fixture_graph_n(0, spec); }
 
 static void check_u32s(const uint32_t *got, const uint32_t *want, uint32_t n) {
     for (uint32_t v = 0; v < n; ++v) CHECK_EQ_U32(got[v], want[v]);
@@ -237,6 +195,86 @@ static void test_route_empty_graph(void) {
     sim_graph_destroy(g);
 }
 
+/* ---- sim_search and the settled list ---------------------------------------------------- */
+
+static void test_search_settled_list(void) {
+    sim_graph *g = fixture_graph_n(6, "0>1:10 1>3:10 0>2:5 2>3:30 3>4:0 5>0:1");
+    sim_scratch *s = sim_scratch_create(6);
+    const uint32_t *nodes, *times;
+    uint32_t src = 0;
+    CHECK_EQ_INT(sim_search(g, &src, NULL, 1, UINT32_MAX, s), SIM_OK);
+    CHECK_EQ_U32(sim_scratch_settled(s, &nodes, &times), 5); /* node 5 only has an arc out */
+    /* Settle order is time order; nodes 3 and 4 tie at 20 (3 first: 4 is reached through it). */
+    check_u32s(nodes, (const uint32_t[]){0, 2, 1, 3, 4}, 5);
+    check_u32s(times, (const uint32_t[]){0, 5, 10, 20, 20}, 5);
+    CHECK_EQ_U32(sim_scratch_time(s, 3), 20);
+    CHECK_EQ_U32(sim_scratch_time(s, 5), U);
+    CHECK_EQ_U32(sim_scratch_time(s, 99), U); /* beyond the scratch */
+    CHECK_EQ_U32(sim_scratch_settled(s, NULL, NULL), 5);
+    /* Cutoff 10 (inclusive): 0, 2, 1. */
+    CHECK_EQ_INT(sim_search(g, &src, NULL, 1, 10, s), SIM_OK);
+    CHECK_EQ_U32(sim_scratch_settled(s, &nodes, &times), 3);
+    check_u32s(nodes, (const uint32_t[]){0, 2, 1}, 3);
+    check_u32s(times, (const uint32_t[]){0, 5, 10}, 3);
+    CHECK_EQ_U32(sim_scratch_time(s, 3), U); /* was 20 in the previous search: now stale */
+    /* Multi-source with offsets; a source above the cutoff is ignored; shared nodes count once. */
+    CHECK_EQ_INT(
+        sim_search(g, (const uint32_t[]){3, 3, 5, 0}, (const uint32_t[]){7, 2, 50, 4}, 4, 12, s),
+        SIM_OK);
+    CHECK_EQ_U32(sim_scratch_settled(s, &nodes, &times), 4);
+    check_u32s(nodes, (const uint32_t[]){3, 4, 0, 2}, 4);
+    check_u32s(times, (const uint32_t[]){2, 2, 4, 9}, 4);
+    /* No sources: nothing settled. */
+    CHECK_EQ_INT(sim_search(g, NULL, NULL, 0, UINT32_MAX, s), SIM_OK);
+    CHECK_EQ_U32(sim_scratch_settled(s, NULL, NULL), 0);
+    CHECK_EQ_U32(sim_scratch_time(s, 0), U);
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+static void test_search_invalid_arguments(void) {
+    sim_graph *g = fixture_graph(LINE5);
+    sim_scratch *small = sim_scratch_create(4), *s = sim_scratch_create(5);
+    uint32_t src = 2;
+    CHECK_EQ_INT(sim_search(g, &src, NULL, 1, UINT32_MAX, s), SIM_OK);
+    CHECK_EQ_U32(sim_scratch_settled(s, NULL, NULL), 5);
+    /* A failed search leaves an empty list, not the previous search's. */
+    CHECK_EQ_INT(sim_search(g, (const uint32_t[]){1, 5}, NULL, 2, UINT32_MAX, s), SIM_EINVAL);
+    CHECK_EQ_U32(sim_scratch_settled(s, NULL, NULL), 0);
+    CHECK_EQ_U32(sim_scratch_time(s, 2), U);
+    CHECK_EQ_INT(sim_search(g, &src, NULL, 1, UINT32_MAX, small), SIM_EINVAL);
+    CHECK_EQ_INT(sim_search(g, NULL, NULL, 1, UINT32_MAX, s), SIM_EINVAL);
+    CHECK_EQ_INT(sim_search(NULL, &src, NULL, 1, UINT32_MAX, s), SIM_EINVAL);
+    CHECK_EQ_INT(sim_search(g, &src, NULL, 1, UINT32_MAX, NULL), SIM_EINVAL);
+    sim_scratch_destroy(small);
+    sim_scratch_destroy(s);
+    sim_graph_destroy(g);
+}
+
+/* Ties through zero-time arcs where the lower source index arrives second: node 2 is reached at
+ * 5 from source 1 (1>2) and from source 0 (0>3>2 with 3>2 free), and passes its index on to 4
+ * and 5 through more free arcs. Both arc orders, so that either label can be settled first. */
+static void test_route_zero_time_tie_propagates(void) {
+    const char *specs[] = {"1>2:5 0>3:5 3>2:0 2>4:0 4>5:0 5>6:1",
+                           "0>3:5 3>2:0 1>2:5 2>4:0 4>5:0 5>6:1",
+                           "0>3:5 1>2:5 2>4:0 4>5:0 3>2:0 5>6:1"};
+    for (int k = 0; k < 3; ++k) {
+        sim_graph *g = fixture_graph(specs[k]);
+        sim_scratch *s = sim_scratch_create(7);
+        uint32_t t[7], near[7];
+        CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){0, 1}, NULL, 2, UINT32_MAX, s, t, near),
+                     SIM_OK);
+        check_u32s(t, (const uint32_t[]){0, 0, 5, 5, 5, 5, 6}, 7);
+        check_u32s(near, (const uint32_t[]){0, 1, 0, 0, 0, 0, 0}, 7);
+        /* The reverse priority: source 0 at node 1 wins everything it ties. */
+        CHECK_EQ_INT(sim_route_multi(g, (const uint32_t[]){1, 0}, NULL, 2, UINT32_MAX, s, t, near),
+                     SIM_OK);
+        check_u32s(near, (const uint32_t[]){1, 0, 0, 1, 0, 0, 0}, 7);
+        sim_scratch_destroy(s);
+        sim_graph_destroy(g);
+    }
+}
+
 /* ---- naive reference -------------------------------------------------------------------- */
 
 static uint64_t rng_state;
@@ -333,6 +371,25 @@ static int compare_one(const sim_graph *g, uint32_t n, const sim_arc *arcs, size
     ref_multi(n, arcs, m, src, offp, n_src, cutoff, rt, rnear);
     int bad = sim_route_multi(g, src, offp, n_src, cutoff, s, t, near) != SIM_OK;
     for (uint32_t v = 0; v < n; ++v) bad |= t[v] != rt[v] || near[v] != rnear[v];
+    /* sim_search: every reached node exactly once, in non-decreasing time, with its time. */
+    bad |= sim_search(g, src, offp, n_src, cutoff, s) != SIM_OK;
+    const uint32_t *nodes, *times;
+    uint32_t cnt = sim_scratch_settled(s, &nodes, &times), reached = 0;
+    for (uint32_t v = 0; v < n; ++v) {
+        reached += rt[v] != U;
+        bad |= sim_scratch_time(s, v) != rt[v];
+    }
+    bad |= cnt != reached;
+    for (uint32_t k = 0; k < cnt && k < n; ++k) {
+        bad |= nodes[k] >= n || times[k] != rt[nodes[k]];
+        if (k > 0) bad |= times[k] < times[k - 1];
+    }
+    /* ... and the same list when repeated (deterministic order). */
+    uint32_t first[MAX_N];
+    for (uint32_t k = 0; k < cnt && k < n; ++k) first[k] = nodes[k];
+    bad |= sim_search(g, src, offp, n_src, cutoff, s) != SIM_OK;
+    bad |= sim_scratch_settled(s, &nodes, NULL) != cnt;
+    for (uint32_t k = 0; k < cnt && k < n; ++k) bad |= nodes[k] != first[k];
     if (n_src == 1 && !offp) { /* the single-source form must agree too */
         bad |= sim_route_from(g, src[0], cutoff, s, t) != SIM_OK;
         for (uint32_t v = 0; v < n; ++v) bad |= t[v] != rt[v];
@@ -416,10 +473,10 @@ static void test_route_scratch_reuse(void) {
     sim_graph_destroy(g);
 }
 
-/* The scratch's generation counter is 16 bits and wraps every 65535 searches. Search A labels
- * every node with small times; 65534 searches then touch only node 0; search B, the 65535th
- * after A, reuses A's generation number. Without the full reset at the wrap, A's stale, smaller
- * labels would look current and block B's. */
+/* The scratch's generation counter is 16 bits (stepping by 2) and wraps every 32767 searches.
+ * Search A labels every node with small times; 65534 searches then touch only node 0, so the
+ * counter passes A's generation number twice; search B comes after. Without the full reset at
+ * each wrap, A's stale, smaller labels would look current and block B's. */
 static void test_route_generation_wraparound(void) {
     sim_graph *g = fixture_graph("0>1:1 1>2:1 2>3:1 3>4:1 4>5:1");
     sim_scratch *s = sim_scratch_create(6);
@@ -434,7 +491,19 @@ static void test_route_generation_wraparound(void) {
                      SIM_OK);
         check_u32s(t, (const uint32_t[]){0, 1, 2, 3, 4, 5}, 6);
         check_u32s(near, (const uint32_t[]){0, 0, 0, 0, 0, 0}, 6);
+        CHECK_EQ_INT(sim_search(g, (const uint32_t[]){0}, NULL, 1, UINT32_MAX, s), SIM_OK);
+        CHECK_EQ_U32(sim_scratch_settled(s, NULL, NULL), 6);
+        CHECK_EQ_U32(sim_scratch_time(s, 5), 5);
     }
+    /* Every search length around the wrap, through sim_search alone. */
+    bad = 0;
+    for (int k = 0; k < 70000; ++k) {
+        uint32_t src = (uint32_t)(k % 2);
+        bad |= sim_search(g, &src, NULL, 1, k % 3 ? UINT32_MAX : 2, s) != SIM_OK;
+        bad |= sim_scratch_settled(s, NULL, NULL) != (k % 3 ? 6 - src : 3);
+        bad |= sim_scratch_time(s, 5) != (k % 3 ? 5 - src : U);
+    }
+    CHECK(!bad);
     sim_scratch_destroy(s);
     sim_graph_destroy(g);
 }
@@ -450,6 +519,9 @@ int main(void) {
     test_route_no_overflow();
     test_route_invalid_arguments();
     test_route_empty_graph();
+    test_search_settled_list();
+    test_search_invalid_arguments();
+    test_route_zero_time_tie_propagates();
     test_route_differential();
     test_route_scratch_reuse();
     test_route_generation_wraparound();
