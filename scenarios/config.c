@@ -42,10 +42,16 @@
 
 /* ---- modes ---------------------------------------------------------------------------------- */
 
-/* Indexed by scn_mode. A new mode is one enum value in config.h plus one name here. */
-static const char *const MODE_NAMES[] = {"walk"};
+/* Indexed by scn_mode. A new mode is one enum value in config.h plus one name here (and, for a
+ * street mode, a geo_mode with its profile in geo/profile.c). */
+static const char *const MODE_NAMES[] = {"walk", "bike", "car"};
 _Static_assert(sizeof MODE_NAMES / sizeof MODE_NAMES[0] == SCN_MODE_COUNT,
                "MODE_NAMES must name every scn_mode");
+_Static_assert((int)SCN_MODE_WALK == (int)GEO_MODE_WALK &&
+                   (int)SCN_MODE_BIKE == (int)GEO_MODE_BIKE &&
+                   (int)SCN_MODE_CAR == (int)GEO_MODE_CAR &&
+                   (int)SCN_MODE_COUNT == (int)GEO_MODE_COUNT,
+               "scn_mode and geo_mode must agree");
 
 const char *scn_mode_name(scn_mode m) {
     if ((unsigned)m >= (unsigned)SCN_MODE_COUNT) return "unknown";
@@ -78,6 +84,25 @@ typedef enum {
     K_KINDS,
     K_GRID_M,
     K_THRESHOLDS_MIN,
+    K_PROFILES,
+    K_WALK,
+    K_BIKE,
+    K_CAR,
+    K_SPEED_KMH,
+    K_SPEED_FACTOR,
+    K_USE_MAXSPEED,
+    K_MAXSPEED_FACTOR,
+    K_HIGHWAY_KMH,
+    K_FIELD,
+    K_NODES,
+    K_EDGES,
+    K_NODES_LAYER,
+    K_EDGES_LAYER,
+    K_NODE_ID,
+    K_FROM,
+    K_TO,
+    K_LENGTH,
+    K_TIME,
     K_COUNT
 } key_id;
 
@@ -104,11 +129,56 @@ static const char *const KEY_NAMES[K_COUNT] = {
     [K_KINDS] = "kinds",
     [K_GRID_M] = "grid_m",
     [K_THRESHOLDS_MIN] = "thresholds_min",
+    [K_PROFILES] = "profiles",
+    [K_WALK] = "walk",
+    [K_BIKE] = "bike",
+    [K_CAR] = "car",
+    [K_SPEED_KMH] = "speed_kmh",
+    [K_SPEED_FACTOR] = "speed_factor",
+    [K_USE_MAXSPEED] = "use_maxspeed",
+    [K_MAXSPEED_FACTOR] = "maxspeed_factor",
+    [K_HIGHWAY_KMH] = "highway_kmh",
+    [K_FIELD] = "field",
+    [K_NODES] = "nodes",
+    [K_EDGES] = "edges",
+    [K_NODES_LAYER] = "nodes_layer",
+    [K_EDGES_LAYER] = "edges_layer",
+    [K_NODE_ID] = "node_id",
+    [K_FROM] = "from",
+    [K_TO] = "to",
+    [K_LENGTH] = "length",
+    [K_TIME] = "time",
 };
 
-static const key_id ROOT_KEYS[] = {K_NAME, K_CRS, K_NETWORK, K_POPULATION, K_SERVICES, K_OUTPUT};
-static const key_id NETWORK_KEYS[] = {K_SOURCE,         K_LAYER,           K_MODES,
-                                      K_WALK_SPEED_KMH, K_SNAP_DISTANCE_M, K_JOIN_TOLERANCE_M};
+static const key_id ROOT_KEYS[] = {K_NAME,       K_CRS,      K_NETWORK, K_PROFILES,
+                                   K_POPULATION, K_SERVICES, K_OUTPUT};
+static const key_id NETWORK_KEYS[] = {K_SOURCE,
+                                      K_LAYER,
+                                      K_NODES,
+                                      K_EDGES,
+                                      K_NODES_LAYER,
+                                      K_EDGES_LAYER,
+                                      K_NODE_ID,
+                                      K_LON,
+                                      K_LAT,
+                                      K_FROM,
+                                      K_TO,
+                                      K_LENGTH,
+                                      K_TIME,
+                                      K_MODES,
+                                      K_WALK_SPEED_KMH,
+                                      K_SNAP_DISTANCE_M,
+                                      K_JOIN_TOLERANCE_M};
+/* Keys that only make sense with one of the two network forms. */
+static const key_id NETWORK_TABLE_KEYS[] = {K_NODES_LAYER, K_EDGES_LAYER, K_NODE_ID, K_LON, K_LAT,
+                                            K_FROM,        K_TO,          K_LENGTH,  K_TIME};
+static const key_id NETWORK_SOURCE_KEYS[] = {K_LAYER, K_JOIN_TOLERANCE_M};
+static const key_id PROFILES_KEYS[] = {K_WALK, K_BIKE, K_CAR};
+static const key_id WALK_PROFILE_KEYS[] = {K_SPEED_KMH};
+static const key_id BIKE_PROFILE_KEYS[] = {K_SPEED_KMH};
+static const key_id CAR_PROFILE_KEYS[] = {K_SPEED_FACTOR, K_USE_MAXSPEED, K_MAXSPEED_FACTOR,
+                                          K_HIGHWAY_KMH};
+static const key_id GROUP_KEYS[] = {K_FIELD, K_MODES};
 static const key_id POPULATION_KEYS[] = {K_SOURCE, K_LAYER,  K_ID,    K_LON,
                                          K_LAT,    K_FILTER, K_GROUPS};
 static const key_id SERVICE_A_KEYS[] = {K_SOURCE, K_LAYER,  K_ID,      K_LON,
@@ -255,25 +325,38 @@ static int edit_distance(const char *a, size_t na, const char *b) {
     return prev[nb];
 }
 
-/* The allowed key the user most likely meant, or NULL: a key within one edit (two for keys
- * longer than four letters), else a key that the word starts (`grid` for `grid_m`). */
-static const char *suggest_key(const char *word, size_t len, const key_id *allowed, size_t n) {
+/* The name among `names` the user most likely meant, or NULL: a name within one edit (two for
+ * names longer than four letters), else a name that the word starts (`grid` for `grid_m`). */
+static const char *suggest_name(const char *word, size_t len, const char *const *names, size_t n) {
     const char *best = NULL;
     int best_d = 3;
     for (size_t i = 0; i < n; ++i) {
-        const char *k = KEY_NAMES[allowed[i]];
+        const char *k = names[i];
         int d = edit_distance(word, len, k);
         int limit = strlen(k) > 4 ? 2 : 1;
         if (d <= limit && d < best_d) best = k, best_d = d;
     }
     if (best || len < 3) return best;
     for (size_t i = 0; i < n; ++i) {
-        const char *k = KEY_NAMES[allowed[i]];
+        const char *k = names[i];
         size_t j = 0;
         while (j < len && k[j] && fold(word[j]) == fold(k[j])) ++j;
         if (j == len) return k;
     }
     return NULL;
+}
+
+static const char *suggest_key(const char *word, size_t len, const key_id *allowed, size_t n) {
+    const char *names[K_COUNT];
+    assert(n <= K_COUNT);
+    for (size_t i = 0; i < n; ++i) names[i] = KEY_NAMES[allowed[i]];
+    return suggest_name(word, len, names, n);
+}
+
+/* Appends `word` to the ", "-separated list in `buf` (`size` bytes), truncating safely. */
+static void list_append(char *buf, size_t size, const char *word) {
+    size_t used = strlen(buf);
+    if (used + 1 < size) snprintf(buf + used, size - used, "%s%s", used ? ", " : "", word);
 }
 
 /* ---- mappings, strings, numbers ------------------------------------------------------------- */
@@ -306,10 +389,8 @@ static sim_status read_fields(const loader *ld, yaml_node_t *map, const char *wh
                 return fail_at(ld, mark_of(k), "unknown key '%s' (did you mean '%s'?)", name,
                                hint);
             char list[256] = "";
-            for (size_t j = 0; j < n_allowed; ++j) {
-                strcat(list, j ? ", " : "");
-                strcat(list, KEY_NAMES[allowed[j]]);
-            }
+            for (size_t j = 0; j < n_allowed; ++j)
+                list_append(list, sizeof list, KEY_NAMES[allowed[j]]);
             return fail_at(ld, mark_of(k), "unknown key '%s' in %s (expected one of: %s)", name,
                            what, list);
         }
@@ -393,6 +474,27 @@ static sim_status field_number(const loader *ld, const fields *f, key_id k, int 
                        scalar_text(n));
     *dst = v;
     return SIM_OK;
+}
+
+/* A boolean written plainly as true, false, yes or no (YAML 1.1's on/off/y/n and other
+ * spellings are refused: they are more often typing errors than meant). */
+static sim_status field_bool(const loader *ld, const fields *f, key_id k, int *dst) {
+    const yaml_node_t *n = f->val[k];
+    if (!n) return SIM_OK;
+    char shown[SHOW_BUF];
+    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+        const char *v = scalar_text(n);
+        if (!strcmp(v, "true") || !strcmp(v, "yes")) return *dst = 1, SIM_OK;
+        if (!strcmp(v, "false") || !strcmp(v, "no")) return *dst = 0, SIM_OK;
+    }
+    if (n->type == YAML_SCALAR_NODE && !is_null(n) &&
+        n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return fail_at(ld, mark_of(n),
+                       "expected true or false for '%s', found the quoted string %s (write "
+                       "booleans without quotes)",
+                       KEY_NAMES[k], show_node(n, shown));
+    return fail_at(ld, mark_of(n), "expected true or false for '%s', found %s", KEY_NAMES[k],
+                   show_node(n, shown));
 }
 
 /* Group and service kind names name output columns and raster files, so they are restricted
@@ -531,7 +633,9 @@ static sim_status parse_layer(const loader *ld, const fields *f, const char *wha
     return SIM_OK;
 }
 
-static sim_status parse_modes(const loader *ld, const yaml_node_t *n, int *modes) {
+/* A list of mode names into modes[] (1 where listed); each item's place into marks[] (may be
+ * NULL). */
+static sim_status parse_modes(const loader *ld, const yaml_node_t *n, int *modes, scn_mark *marks) {
     char shown[SHOW_BUF];
     if (n->type != YAML_SEQUENCE_NODE)
         return fail_at(ld, mark_of(n), "expected a list for 'modes', found %s",
@@ -539,10 +643,8 @@ static sim_status parse_modes(const loader *ld, const yaml_node_t *n, int *modes
     if (n->data.sequence.items.start == n->data.sequence.items.top)
         return fail_at(ld, mark_of(n), "'modes' needs at least one mode");
     char available[128] = "";
-    for (int m = 0; m < SCN_MODE_COUNT; ++m) {
-        strcat(available, m ? ", " : "");
-        strcat(available, MODE_NAMES[m]);
-    }
+    for (int m = 0; m < SCN_MODE_COUNT; ++m)
+        list_append(available, sizeof available, MODE_NAMES[m]);
     for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
          ++it) {
         const yaml_node_t *item = node_at(ld, *it);
@@ -553,31 +655,256 @@ static sim_status parse_modes(const loader *ld, const yaml_node_t *n, int *modes
         while (m < SCN_MODE_COUNT && (strlen(MODE_NAMES[m]) != scalar_len(item) ||
                                       memcmp(MODE_NAMES[m], scalar_text(item), scalar_len(item))))
             ++m;
-        if (m == SCN_MODE_COUNT)
+        if (m == SCN_MODE_COUNT) {
+            const char *hint =
+                suggest_name(scalar_text(item), scalar_len(item), MODE_NAMES, SCN_MODE_COUNT);
+            char also[48] = "";
+            if (hint) snprintf(also, sizeof also, " (did you mean '%s'?)", hint);
             return fail_at(ld, mark_of(item),
-                           "mode %s is not available in this version of accessim; available: %s",
-                           show_node(item, shown), available);
+                           "mode %s is not available in this version of accessim; available: "
+                           "%s%s",
+                           show_node(item, shown), available, also);
+        }
         if (modes[m])
             return fail_at(ld, mark_of(item), "mode '%s' is listed twice", MODE_NAMES[m]);
         modes[m] = 1;
+        if (marks) marks[m] = mark_of(item);
     }
     return SIM_OK;
 }
 
-static sim_status parse_network(const loader *ld, yaml_node_t *n, scn_config *c) {
+/* Of `keys`, the one present in `f` that comes first in the file; K_COUNT if none is. */
+static key_id first_in_file(const fields *f, const key_id *keys, size_t n) {
+    key_id best = K_COUNT;
+    for (size_t i = 0; i < n; ++i) {
+        const yaml_node_t *k = f->key[keys[i]];
+        if (!k) continue;
+        if (best == K_COUNT || k->start_mark.index < f->key[best]->start_mark.index) best = keys[i];
+    }
+    return best;
+}
+
+/* The node/edge table form: `nodes` and `edges` paths plus optional layer and column names. */
+static sim_status parse_network_tables(const loader *ld, const fields *f, scn_config *c) {
+    sim_status rc;
+    scn_mark edges_mark;
+    if ((rc = need(ld, f, K_NODES, "'network' with 'edges'")) ||
+        (rc = need(ld, f, K_EDGES, "'network' with 'nodes'")))
+        return rc;
+    key_id wrong = first_in_file(f, NETWORK_SOURCE_KEYS, COUNT_OF(NETWORK_SOURCE_KEYS));
+    if (wrong == K_LAYER)
+        return fail_at(ld, mark_of(f->key[wrong]),
+                       "'layer' is for a 'source'; node and edge tables take 'nodes_layer' and "
+                       "'edges_layer'");
+    if (wrong != K_COUNT)
+        return fail_at(ld, mark_of(f->key[wrong]),
+                       "'%s' is for line sources ('source'); node and edge tables name the "
+                       "nodes that edges join",
+                       KEY_NAMES[wrong]);
+    if ((rc = field_path(ld, f, K_NODES, &c->network.nodes, &c->network.mark)) ||
+        (rc = field_path(ld, f, K_EDGES, &c->network.edges, &edges_mark)) ||
+        (rc = field_string(ld, f, K_NODES_LAYER, &c->network.nodes_layer)) ||
+        (rc = field_string(ld, f, K_EDGES_LAYER, &c->network.edges_layer)) ||
+        (rc = field_string(ld, f, K_NODE_ID, &c->network.node_id)) ||
+        (rc = field_string(ld, f, K_LON, &c->network.lon)) ||
+        (rc = field_string(ld, f, K_LAT, &c->network.lat)) ||
+        (rc = field_string(ld, f, K_FROM, &c->network.from)) ||
+        (rc = field_string(ld, f, K_TO, &c->network.to)) ||
+        (rc = field_string(ld, f, K_LENGTH, &c->network.length)) ||
+        (rc = field_string(ld, f, K_TIME, &c->network.time)))
+        return rc;
+    if (!c->network.lon != !c->network.lat)
+        return fail_at(ld, mark_of(f->map), "'network' needs both 'lon' and 'lat', or neither");
+    return SIM_OK;
+}
+
+/* `walk_mark` gets the place of walk_speed_kmh (line 0 when absent), which profiles.walk
+ * must not repeat. */
+static sim_status parse_network(const loader *ld, yaml_node_t *n, scn_config *c,
+                                scn_mark *walk_mark) {
     fields f;
     sim_status rc;
-    if ((rc = read_fields(ld, n, "'network'", NETWORK_KEYS, COUNT_OF(NETWORK_KEYS), &f)) ||
-        (rc = need(ld, &f, K_SOURCE, "'network'")) ||
-        (rc = field_path(ld, &f, K_SOURCE, &c->network.source, &c->network.mark)) ||
-        (rc = field_string(ld, &f, K_LAYER, &c->network.layer)) ||
-        (rc = field_number(ld, &f, K_WALK_SPEED_KMH, 1, &c->network.walk_speed_kmh)) ||
+    if ((rc = read_fields(ld, n, "'network'", NETWORK_KEYS, COUNT_OF(NETWORK_KEYS), &f))) return rc;
+    int tables = f.val[K_NODES] || f.val[K_EDGES];
+    if (f.val[K_SOURCE] && tables)
+        return fail_at(ld, mark_of(f.key[f.val[K_NODES] ? K_NODES : K_EDGES]),
+                       "'network' takes either 'source' or 'nodes' and 'edges', not both");
+    if (!f.val[K_SOURCE] && !tables)
+        return fail_at(ld, mark_of(f.map),
+                       "'network' needs 'source' (or 'nodes' and 'edges' for node and edge "
+                       "tables)");
+    if (tables) {
+        if ((rc = parse_network_tables(ld, &f, c))) return rc;
+    } else {
+        key_id wrong = first_in_file(&f, NETWORK_TABLE_KEYS, COUNT_OF(NETWORK_TABLE_KEYS));
+        if (wrong != K_COUNT)
+            return fail_at(ld, mark_of(f.key[wrong]),
+                           "'%s' is for node and edge tables ('nodes' and 'edges'), not for a "
+                           "'source'",
+                           KEY_NAMES[wrong]);
+        if ((rc = field_path(ld, &f, K_SOURCE, &c->network.source, &c->network.mark)) ||
+            (rc = field_string(ld, &f, K_LAYER, &c->network.layer)))
+            return rc;
+    }
+    if ((rc = field_number(ld, &f, K_WALK_SPEED_KMH, 1, &c->profile.walk_kmh)) ||
         (rc = field_number(ld, &f, K_SNAP_DISTANCE_M, 1, &c->network.snap_distance_m)) ||
         (rc = field_number(ld, &f, K_JOIN_TOLERANCE_M, 0, &c->network.join_tolerance_m)))
         return rc;
+    if (f.val[K_WALK_SPEED_KMH]) *walk_mark = mark_of(f.val[K_WALK_SPEED_KMH]);
     if (f.val[K_MODES]) {
         memset(c->network.modes, 0, sizeof c->network.modes);
-        return parse_modes(ld, f.val[K_MODES], c->network.modes);
+        return parse_modes(ld, f.val[K_MODES], c->network.modes, NULL);
+    }
+    return SIM_OK;
+}
+
+/* ---- profiles ------------------------------------------------------------------------------- */
+
+/* `highway_kmh: {primary: 50, ...}`: car speeds by highway class, for the classes cars use. */
+static sim_status parse_highway_kmh(const loader *ld, const yaml_node_t *n, geo_profile *p) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_MAPPING_NODE)
+        return fail_at(ld, mark_of(n), "expected a mapping for 'highway_kmh', found %s",
+                       show_node(n, shown));
+    if (n->data.mapping.pairs.start == n->data.mapping.pairs.top)
+        return fail_at(ld, mark_of(n),
+                       "'highway_kmh' needs at least one class (class: km/h), or leave it out");
+    /* the classes cars may use are those with a default speed */
+    geo_profile defaults;
+    geo_profile_defaults(&defaults);
+    const char *names[GEO_HW_COUNT];
+    char list[256] = "";
+    size_t n_names = 0;
+    for (int h = 0; h < GEO_HW_COUNT; ++h)
+        if (defaults.car_highway_kmh[h] > 0) {
+            names[n_names++] = geo_highway_name((geo_highway)h);
+            list_append(list, sizeof list, geo_highway_name((geo_highway)h));
+        }
+    const yaml_node_t *seen[GEO_HW_COUNT] = {0};
+    for (yaml_node_pair_t *pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; ++pr) {
+        const yaml_node_t *k = node_at(ld, pr->key), *v = node_at(ld, pr->value);
+        if (k->type != YAML_SCALAR_NODE || is_null(k))
+            return fail_at(ld, mark_of(k), "expected a highway class in 'highway_kmh', found %s",
+                           show_node(k, shown));
+        char name[SHOW_LEN + 4];
+        show_text(scalar_text(k), scalar_len(k), name);
+        geo_highway h =
+            strlen(scalar_text(k)) == scalar_len(k) ? geo_highway_of(scalar_text(k)) : GEO_HW_OTHER;
+        if (h == GEO_HW_OTHER || !(defaults.car_highway_kmh[h] > 0)) {
+            const char *hint = suggest_name(scalar_text(k), scalar_len(k), names, n_names);
+            if (h != GEO_HW_OTHER)
+                return fail_at(ld, mark_of(k),
+                               "cars do not use highway=%s; 'highway_kmh' takes: %s", name, list);
+            if (hint)
+                return fail_at(ld, mark_of(k), "unknown highway class '%s' (did you mean '%s'?)",
+                               name, hint);
+            return fail_at(ld, mark_of(k), "unknown highway class '%s' (expected one of: %s)", name,
+                           list);
+        }
+        if (seen[h]) {
+            scn_mark first = mark_of(seen[h]);
+            return fail_at(ld, mark_of(k), "duplicate highway class '%s' (first at %d:%d)", name,
+                           first.line, first.col);
+        }
+        seen[h] = k;
+        double kmh;
+        sim_status rc = node_number(ld, v, geo_highway_name(h), &kmh);
+        if (rc) return rc;
+        if (!(kmh > 0))
+            return fail_at(ld, mark_of(v), "'%s' must be greater than 0, found %s",
+                           geo_highway_name(h), scalar_text(v));
+        p->car_highway_kmh[h] = kmh;
+    }
+    return SIM_OK;
+}
+
+/* `profiles: {walk: {...}, bike: {...}, car: {...}}` over the defaults in c->profile. */
+static sim_status parse_profiles(const loader *ld, yaml_node_t *n, scn_config *c,
+                                 scn_mark walk_mark) {
+    fields f, m;
+    sim_status rc;
+    geo_profile *p = &c->profile;
+    if ((rc = read_fields(ld, n, "'profiles'", PROFILES_KEYS, COUNT_OF(PROFILES_KEYS), &f)))
+        return rc;
+    if (f.val[K_WALK]) {
+        if ((rc = read_fields(ld, f.val[K_WALK], "profile 'walk'", WALK_PROFILE_KEYS,
+                              COUNT_OF(WALK_PROFILE_KEYS), &m)) ||
+            (rc = field_number(ld, &m, K_SPEED_KMH, 1, &p->walk_kmh)))
+            return rc;
+        /* network.walk_speed_kmh is a shorthand for this: the two must not both be given */
+        if (m.val[K_SPEED_KMH] && walk_mark.line) {
+            scn_mark here = mark_of(m.val[K_SPEED_KMH]);
+            int later = here.line > walk_mark.line ||
+                        (here.line == walk_mark.line && here.col > walk_mark.col);
+            scn_mark at = later ? here : walk_mark, other = later ? walk_mark : here;
+            return fail_at(ld, at,
+                           "the walking speed is given twice: network.walk_speed_kmh and "
+                           "profiles.walk.speed_kmh (other at %d:%d); keep one",
+                           other.line, other.col);
+        }
+    }
+    if (f.val[K_BIKE] && ((rc = read_fields(ld, f.val[K_BIKE], "profile 'bike'", BIKE_PROFILE_KEYS,
+                                            COUNT_OF(BIKE_PROFILE_KEYS), &m)) ||
+                          (rc = field_number(ld, &m, K_SPEED_KMH, 1, &p->bike_kmh))))
+        return rc;
+    if (f.val[K_CAR]) {
+        if ((rc = read_fields(ld, f.val[K_CAR], "profile 'car'", CAR_PROFILE_KEYS,
+                              COUNT_OF(CAR_PROFILE_KEYS), &m)) ||
+            (rc = field_number(ld, &m, K_SPEED_FACTOR, 1, &p->car_factor)) ||
+            (rc = field_bool(ld, &m, K_USE_MAXSPEED, &p->use_maxspeed)) ||
+            (rc = field_number(ld, &m, K_MAXSPEED_FACTOR, 1, &p->car_maxspeed_factor)))
+            return rc;
+        if (m.val[K_HIGHWAY_KMH] && (rc = parse_highway_kmh(ld, m.val[K_HIGHWAY_KMH], p)))
+            return rc;
+    }
+    return SIM_OK;
+}
+
+/* ---- population ----------------------------------------------------------------------------- */
+
+/* A group's `modes` list: only modes that network.modes enables. */
+static sim_status parse_group_modes(const loader *ld, const yaml_node_t *n, const char *group,
+                                    const scn_config *c, int *modes) {
+    scn_mark marks[SCN_MODE_COUNT];
+    sim_status rc = parse_modes(ld, n, modes, marks);
+    if (rc) return rc;
+    char enabled[128] = "";
+    for (int m = 0; m < SCN_MODE_COUNT; ++m)
+        if (c->network.modes[m]) list_append(enabled, sizeof enabled, MODE_NAMES[m]);
+    /* report the first offending mode in file order */
+    int bad = -1;
+    for (int m = 0; m < SCN_MODE_COUNT; ++m)
+        if (modes[m] && !c->network.modes[m] &&
+            (bad < 0 || marks[m].line < marks[bad].line ||
+             (marks[m].line == marks[bad].line && marks[m].col < marks[bad].col)))
+            bad = m;
+    if (bad >= 0)
+        return fail_at(ld, marks[bad],
+                       "group '%s' uses mode '%s', which the network does not enable "
+                       "(network.modes: [%s])",
+                       group, MODE_NAMES[bad], enabled);
+    return SIM_OK;
+}
+
+/* One group: `name: field` or `name: {field: f, modes: [...]}`. */
+static sim_status parse_group(const loader *ld, const yaml_node_t *k, yaml_node_t *v,
+                              const scn_config *c, scn_group *g) {
+    char what[MAX_NAME_LEN + 16];
+    snprintf(what, sizeof what, "group '%s'", scalar_text(k));
+    memcpy(g->modes, c->network.modes, sizeof g->modes);
+    if (v->type != YAML_MAPPING_NODE) {
+        g->mark = mark_of(v);
+        return node_string(ld, v, what, &g->field);
+    }
+    fields f;
+    sim_status rc;
+    if ((rc = read_fields(ld, v, what, GROUP_KEYS, COUNT_OF(GROUP_KEYS), &f)) ||
+        (rc = need(ld, &f, K_FIELD, what)) || (rc = field_string(ld, &f, K_FIELD, &g->field)))
+        return rc;
+    g->mark = mark_of(f.val[K_FIELD]);
+    if (f.val[K_MODES]) {
+        memset(g->modes, 0, sizeof g->modes);
+        return parse_group_modes(ld, f.val[K_MODES], scalar_text(k), c, g->modes);
     }
     return SIM_OK;
 }
@@ -600,13 +927,11 @@ static sim_status parse_groups(const loader *ld, const yaml_node_t *n, scn_confi
     sim_status rc = SIM_OK;
     for (size_t i = 0; i < count && !rc; ++i) {
         const yaml_node_pair_t *p = &n->data.mapping.pairs.start[i];
-        const yaml_node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
-        char what[MAX_NAME_LEN + 16];
-        if ((rc = check_name(ld, k, "group name"))) break;
-        snprintf(what, sizeof what, "group '%s'", scalar_text(k));
-        if ((rc = node_string(ld, v, what, &c->groups[i].field))) break;
+        const yaml_node_t *k = node_at(ld, p->key);
+        if ((rc = check_name(ld, k, "group name")) ||
+            (rc = parse_group(ld, k, node_at(ld, p->value), c, &c->groups[i])))
+            break;
         if (!(c->groups[i].name = dup_bytes(scalar_text(k), scalar_len(k)))) rc = no_memory(ld);
-        c->groups[i].mark = mark_of(v);
         refs[i] = (name_ref){c->groups[i].name, mark_of(k), i};
     }
     if (!rc) rc = check_unique(ld, refs, count, 0, "key");
@@ -798,8 +1123,11 @@ static sim_status parse_root(const loader *ld, yaml_node_t *root, scn_config *c)
         c->name = NULL;
         if ((rc = field_string(ld, &f, K_NAME, &c->name))) return rc;
     }
+    /* network before profiles (walk_speed_kmh) and population (the groups' modes) */
+    scn_mark walk_mark = {0, 0};
     if ((rc = field_string(ld, &f, K_CRS, &c->crs)) ||
-        (rc = parse_network(ld, f.val[K_NETWORK], c)) ||
+        (rc = parse_network(ld, f.val[K_NETWORK], c, &walk_mark)) ||
+        (f.val[K_PROFILES] && (rc = parse_profiles(ld, f.val[K_PROFILES], c, walk_mark))) ||
         (rc = parse_population(ld, f.val[K_POPULATION], c)) ||
         (rc = parse_services(ld, f.val[K_SERVICES], c)))
         return rc;
@@ -967,7 +1295,7 @@ sim_status scn_config_load(const char *path, scn_config **out, sim_error *err) {
     }
     ld.dir = c->dir;
     c->network.modes[SCN_MODE_WALK] = 1;
-    c->network.walk_speed_kmh = 4.5;
+    geo_profile_defaults(&c->profile);
     c->network.snap_distance_m = 500;
     c->network.join_tolerance_m = 0.5;
     c->grid_m = 100;
@@ -1004,6 +1332,17 @@ void scn_config_destroy(scn_config *c) {
     free(c->crs);
     free(c->network.source);
     free(c->network.layer);
+    free(c->network.nodes);
+    free(c->network.edges);
+    free(c->network.nodes_layer);
+    free(c->network.edges_layer);
+    free(c->network.node_id);
+    free(c->network.lon);
+    free(c->network.lat);
+    free(c->network.from);
+    free(c->network.to);
+    free(c->network.length);
+    free(c->network.time);
     layer_free(&c->population);
     for (size_t i = 0; i < c->n_groups; ++i) {
         free(c->groups[i].name);

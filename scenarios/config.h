@@ -9,19 +9,27 @@
  *   name: porto-alegre                 # optional; default: the file name without extension
  *   crs: EPSG:31982                    # optional working CRS; default: UTM zone of the study area
  *   network:
- *     source: ../data/city.osm.pbf     # required: .osm/.pbf (GDAL OSM driver) or any OGR lines
+ *     source: ../data/city.osm.pbf     # .osm/.pbf (GDAL OSM driver) or any OGR lines; or:
  *     layer: roads                     # optional OGR layer name (default: first line layer)
- *     modes: [walk]                    # optional, default [walk]; only walk is available now
- *     walk_speed_kmh: 4.5              # optional, > 0
+ *     nodes: nodes.csv                 # node and edge tables instead of `source` (both needed;
+ *     edges: edges.csv                 #   exactly one of `source` or these two)
+ *     nodes_layer, edges_layer, node_id, lon, lat, from, to, length, time   # table options
+ *     modes: [walk, bike, car]         # optional, default [walk]
+ *     walk_speed_kmh: 4.5              # optional, > 0: shorthand for profiles.walk.speed_kmh
  *     snap_distance_m: 500             # optional, > 0: farthest an origin/service/cell may attach
  *     join_tolerance_m: 0.5            # optional, >= 0: endpoint joining for non-OSM line sources
+ *   profiles:                          # optional overrides of geo_profile_defaults()
+ *     walk: { speed_kmh: 4 }
+ *     bike: { speed_kmh: 12 }
+ *     car: { speed_factor: 0.7, use_maxspeed: true, maxspeed_factor: 0.8,
+ *            highway_kmh: { residential: 20, primary: 40 } }
  *   population:
  *     source: areas.gpkg               # required: polygons or points (any OGR source; CSV with
  *     layer: areas                     #   lon/lat columns)
  *     id: area_id                      # optional id field (default: the source FID)
  *     lon: lon                         # optional CSV coordinate columns (default: detected)
  *     lat: lat
- *     groups: { everyone: pop_total, migrants: pop_migrant }   # required, >= 1 group
+ *     groups: { everyone: pop_total, migrants: { field: pop_migrant, modes: [walk, bike] } }
  *   services:                          # form A: one entry per service kind
  *     clinic: { source: s.gpkg, layer: l, filter: "healthcare > 0", capacity: healthcare,
  *               id: id, lon: lon, lat: lat }
@@ -40,6 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "geo/profile.h"
 #include "sim/status.h"
 
 /** Where a value stood in the scenario file (1-based; 0 when defaulted). */
@@ -47,11 +56,16 @@ typedef struct {
     int line, col;
 } scn_mark;
 
-/** A population group: a name and the field holding its counts. */
+/** Travel modes; the street modes share their values with geo_mode (geo/profile.h). */
+typedef enum { SCN_MODE_WALK = 0, SCN_MODE_BIKE = 1, SCN_MODE_CAR = 2, SCN_MODE_COUNT } scn_mode;
+
+/** A population group: a name, the field holding its counts, and the modes it travels by. */
 typedef struct {
     char *name;
     char *field;
-    scn_mark mark; /* of the field value */
+    int modes[SCN_MODE_COUNT]; /* 1 if the group uses the mode: a subset of network.modes
+                                  (default: all of them), never empty */
+    scn_mark mark;             /* of the field value */
 } scn_group;
 
 /** Where a vector layer comes from, shared by population and services. */
@@ -74,8 +88,6 @@ typedef struct {
     scn_mark mark;    /* of the kind's key */
 } scn_service;
 
-typedef enum { SCN_MODE_WALK = 0, SCN_MODE_COUNT } scn_mode;
-
 typedef struct {
     char *path; /* the scenario file as given */
     char *dir;  /* its folder, used to resolve relative paths */
@@ -83,14 +95,27 @@ typedef struct {
     char *crs; /* NULL: automatic UTM */
 
     struct {
-        char *source;
-        char *layer;
-        int modes[SCN_MODE_COUNT]; /* 1 if the mode is enabled */
-        double walk_speed_kmh;     /* default 4.5 */
+        char *source; /* resolved path; NULL when the network is given as tables */
+        char *layer;  /* NULL: the first line layer */
+        /* The node/edge table form, in the order of geo_table_source (geo/network.h), whose
+         * node_lon/node_lat/edge_from/edge_to/edge_length/edge_time are lon ... time here.
+         * nodes and edges are resolved paths, set together and only without `source`; the
+         * others are column or layer names, NULL unless given (lon/lat both or neither). */
+        char *nodes, *edges;
+        char *nodes_layer, *edges_layer;
+        char *node_id;
+        char *lon, *lat;
+        char *from, *to;
+        char *length; /* edge length column, metres */
+        char *time;   /* edge time column, seconds */
+        int modes[SCN_MODE_COUNT]; /* 1 if the mode is enabled; default walk only */
         double snap_distance_m;    /* default 500 */
         double join_tolerance_m;   /* default 0.5 */
-        scn_mark mark;
+        scn_mark mark;             /* of the `source` (or `nodes`) value */
     } network;
+
+    geo_profile profile; /* geo_profile_defaults() overridden by `profiles:` (and the walking
+                            speed by network.walk_speed_kmh) */
 
     scn_layer population;
     scn_group *groups;
@@ -115,7 +140,7 @@ sim_status scn_config_load(const char *path, scn_config **out, sim_error *err);
 /** Frees `c`; NULL is a no-op. */
 void scn_config_destroy(scn_config *c);
 
-/** Mode name ("walk") for `m`. */
+/** Mode name ("walk", "bike", "car") for `m`; "unknown" out of range. */
 const char *scn_mode_name(scn_mode m);
 
 #endif

@@ -15,21 +15,14 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "test_util.h"
 
 static char tmp_dir[1024]; /* made by main(), removed at the end */
 
 /* Writes `text` to tmp_dir/name and returns that path (in `path`, PATH_LEN bytes). */
 #define PATH_LEN 1200
 static const char *write_scenario(const char *name, const char *text, char *path) {
-    snprintf(path, PATH_LEN, "%s/%s", tmp_dir, name);
-    FILE *fp = fopen(path, "wb");
-    if (!fp) {
-        fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-        exit(1);
-    }
-    fwrite(text, 1, strlen(text), fp);
-    fclose(fp);
-    return path;
+    return tu_write_file(tmp_dir, name, text, path, PATH_LEN);
 }
 
 /* Loads `text` saved as `name`; fails the test (and returns NULL) unless that succeeds. */
@@ -46,8 +39,7 @@ static scn_config *load_ok(const char *name, const char *text) {
 
 /* `tmp_dir/rel` into `out`, for checking resolved paths. */
 static const char *in_tmp(const char *rel, char *out) {
-    snprintf(out, PATH_LEN, "%s/%s", tmp_dir, rel);
-    return out;
+    return tu_path(tmp_dir, rel, out, PATH_LEN);
 }
 
 static void expect_error_(int src_line, const char *text, sim_status code, int line, int col,
@@ -114,7 +106,7 @@ static void test_full_file(void) {
     CHECK_STR_EQ(c->network.source, in_tmp("../data/city.osm.pbf", want));
     CHECK_STR_EQ(c->network.layer, "lines");
     CHECK_EQ_INT(c->network.modes[SCN_MODE_WALK], 1);
-    CHECK_NEAR(c->network.walk_speed_kmh, 5.0, 0);
+    CHECK_NEAR(c->profile.walk_kmh, 5.0, 0); /* network.walk_speed_kmh */
     CHECK_NEAR(c->network.snap_distance_m, 250.5, 0);
     CHECK_NEAR(c->network.join_tolerance_m, 0.0, 0);
     CHECK_EQ_INT(c->network.mark.line, 4);
@@ -179,7 +171,7 @@ static void test_defaults(void) {
     CHECK(c->crs == NULL);
     CHECK(c->network.layer == NULL);
     CHECK_EQ_INT(c->network.modes[SCN_MODE_WALK], 1);
-    CHECK_NEAR(c->network.walk_speed_kmh, 4.5, 0);
+    CHECK_NEAR(c->profile.walk_kmh, 4.5, 0);
     CHECK_NEAR(c->network.snap_distance_m, 500, 0);
     CHECK_NEAR(c->network.join_tolerance_m, 0.5, 0);
     CHECK(c->population.layer == NULL && c->population.id == NULL);
@@ -203,7 +195,7 @@ static void test_relative_scenario_path(void) {
     CHECK(moved);
     if (!moved) return;
     char sub[PATH_LEN + 8];
-    snprintf(sub, sizeof sub, "%s/sub", tmp_dir);
+    tu_path(tmp_dir, "sub", sub, sizeof sub);
     mkdir(sub, 0700);
     write_scenario("sub/rel.yaml", NET POP SRV, path);
     write_scenario("rel.yaml", NET POP SRV, path);
@@ -317,8 +309,160 @@ static void test_anchors_and_aliases(void) {
 
 static void test_modes_and_destroy(void) {
     CHECK_STR_EQ(scn_mode_name(SCN_MODE_WALK), "walk");
+    CHECK_STR_EQ(scn_mode_name(SCN_MODE_BIKE), "bike");
+    CHECK_STR_EQ(scn_mode_name(SCN_MODE_CAR), "car");
     CHECK_STR_EQ(scn_mode_name(SCN_MODE_COUNT), "unknown");
+    CHECK_EQ_INT(SCN_MODE_BIKE, GEO_MODE_BIKE);
+    CHECK_EQ_INT(SCN_MODE_CAR, GEO_MODE_CAR);
     scn_config_destroy(NULL);
+}
+
+/* Every mode, every profile key, and groups limited to some modes. */
+static void test_profiles_and_group_modes(void) {
+    scn_config *c = load_ok("prof.yaml",
+                            "network:\n"                                                    /* 1 */
+                            "  source: n.pbf\n"                                             /* 2 */
+                            "  modes: [car, walk, bike]\n"                                  /* 3 */
+                            "profiles:\n"                                                   /* 4 */
+                            "  walk: {speed_kmh: 3.5}\n"                                    /* 5 */
+                            "  bike: {speed_kmh: 12}\n"                                     /* 6 */
+                            "  car:\n"                                                      /* 7 */
+                            "    speed_factor: 0.7\n"                                       /* 8 */
+                            "    use_maxspeed: false\n"                                     /* 9 */
+                            "    maxspeed_factor: 0.9\n"                                    /* 10 */
+                            "    highway_kmh: {residential: 20, primary: 45.5, track: 8}\n" /* 11 */
+                            "population:\n"                                                 /* 12 */
+                            "  source: p.csv\n"                                             /* 13 */
+                            "  groups:\n"                                                   /* 14 */
+                            "    everyone: pop\n"                                           /* 15 */
+                            "    migrants: {field: pop_migrant, modes: [walk, bike]}\n"     /* 16 */
+                            "    drivers:\n"                                                /* 17 */
+                            "      modes: [car]\n"                                          /* 18 */
+                            "      field: pop_car\n" SRV);                                  /* 19 */
+    if (!c) return;
+    CHECK(c->network.modes[SCN_MODE_WALK] && c->network.modes[SCN_MODE_BIKE] &&
+          c->network.modes[SCN_MODE_CAR]);
+    const geo_profile *p = &c->profile;
+    CHECK_NEAR(p->walk_kmh, 3.5, 0);
+    CHECK_NEAR(p->bike_kmh, 12, 0);
+    CHECK_NEAR(p->car_factor, 0.7, 0);
+    CHECK_EQ_INT(p->use_maxspeed, 0);
+    CHECK_NEAR(p->car_maxspeed_factor, 0.9, 0);
+    CHECK_NEAR(p->car_highway_kmh[GEO_HW_RESIDENTIAL], 20, 0);
+    CHECK_NEAR(p->car_highway_kmh[GEO_HW_PRIMARY], 45.5, 0);
+    CHECK_NEAR(p->car_highway_kmh[GEO_HW_TRACK], 8, 0);
+    CHECK_NEAR(p->car_highway_kmh[GEO_HW_MOTORWAY], 90, 0); /* untouched: default */
+    CHECK_NEAR(p->car_highway_kmh[GEO_HW_FOOTWAY], 0, 0);
+    CHECK_EQ_INT(c->n_groups, 3);
+    if (c->n_groups == 3) {
+        const scn_group *g = c->groups;
+        CHECK_STR_EQ(g[0].field, "pop");
+        CHECK(g[0].modes[SCN_MODE_WALK] && g[0].modes[SCN_MODE_BIKE] && g[0].modes[SCN_MODE_CAR]);
+        CHECK_STR_EQ(g[1].name, "migrants");
+        CHECK_STR_EQ(g[1].field, "pop_migrant");
+        CHECK(g[1].modes[SCN_MODE_WALK] && g[1].modes[SCN_MODE_BIKE] && !g[1].modes[SCN_MODE_CAR]);
+        CHECK_EQ_INT(g[1].mark.line, 16);
+        CHECK_EQ_INT(g[1].mark.col, 23); /* the field value */
+        CHECK_STR_EQ(g[2].field, "pop_car");
+        CHECK(!g[2].modes[SCN_MODE_WALK] && !g[2].modes[SCN_MODE_BIKE] && g[2].modes[SCN_MODE_CAR]);
+        CHECK_EQ_INT(g[2].mark.line, 19);
+        CHECK_EQ_INT(g[2].mark.col, 14);
+    }
+    scn_config_destroy(c);
+}
+
+/* Without `profiles`, the profile is geo_profile_defaults(); groups use every network mode. */
+static void test_profile_defaults_and_booleans(void) {
+    geo_profile want;
+    geo_profile_defaults(&want);
+    scn_config *c = load_ok("pdef.yaml", "network: {source: n.pbf, modes: [bike, walk]}\n" POP SRV);
+    if (c) {
+        CHECK_EQ_INT(memcmp(&c->profile, &want, sizeof want), 0);
+        CHECK(c->groups[0].modes[SCN_MODE_WALK] && c->groups[0].modes[SCN_MODE_BIKE] &&
+              !c->groups[0].modes[SCN_MODE_CAR]);
+        CHECK(!c->network.modes[SCN_MODE_CAR]);
+    }
+    scn_config_destroy(c);
+    /* a car profile may be given even when the network does not enable cars */
+    c = load_ok("pcar.yaml", NET POP SRV "profiles: {car: {use_maxspeed: no}}\n");
+    if (c) CHECK_EQ_INT(c->profile.use_maxspeed, 0);
+    scn_config_destroy(c);
+    static const struct {
+        const char *text;
+        int value;
+    } BOOLS[] = {{"true", 1}, {"yes", 1}, {"false", 0}, {"no", 0}};
+    for (size_t i = 0; i < sizeof BOOLS / sizeof BOOLS[0]; ++i) {
+        char text[256];
+        snprintf(text, sizeof text, NET POP SRV "profiles: {car: {use_maxspeed: %s}}\n",
+                 BOOLS[i].text);
+        c = load_ok("pbool.yaml", text);
+        if (c) CHECK_EQ_INT(c->profile.use_maxspeed, BOOLS[i].value);
+        scn_config_destroy(c);
+    }
+    /* network.walk_speed_kmh is a shorthand for profiles.walk.speed_kmh */
+    c = load_ok("pshort.yaml", "network: {source: n.pbf, walk_speed_kmh: 3}\n" POP SRV
+                               "profiles: {bike: {speed_kmh: 18}}\n");
+    if (c) {
+        CHECK_NEAR(c->profile.walk_kmh, 3, 0);
+        CHECK_NEAR(c->profile.bike_kmh, 18, 0);
+    }
+    scn_config_destroy(c);
+}
+
+static void test_network_tables(void) {
+    char want[PATH_LEN];
+    scn_config *c = load_ok("tables.yaml", "network:\n"                 /* 1 */
+                                           "  modes: [walk, car]\n"     /* 2 */
+                                           "  nodes: net/nodes.csv\n"   /* 3 */
+                                           "  edges: /abs/edges.gpkg\n" /* 4 */
+                                           "  nodes_layer: n\n"         /* 5 */
+                                           "  edges_layer: e\n"         /* 6 */
+                                           "  node_id: osmid\n"         /* 7 */
+                                           "  lon: x\n"                 /* 8 */
+                                           "  lat: y\n"                 /* 9 */
+                                           "  from: u\n"                /* 10 */
+                                           "  to: v\n"                  /* 11 */
+                                           "  length: len_m\n"          /* 12 */
+                                           "  time: secs\n"             /* 13 */
+                                           "  snap_distance_m: 100\n"   /* 14 */
+                            POP SRV);
+    if (c) {
+        CHECK(c->network.source == NULL && c->network.layer == NULL);
+        CHECK_STR_EQ(c->network.nodes, in_tmp("net/nodes.csv", want));
+        CHECK_STR_EQ(c->network.edges, "/abs/edges.gpkg");
+        CHECK_STR_EQ(c->network.nodes_layer, "n");
+        CHECK_STR_EQ(c->network.edges_layer, "e");
+        CHECK_STR_EQ(c->network.node_id, "osmid");
+        CHECK_STR_EQ(c->network.lon, "x");
+        CHECK_STR_EQ(c->network.lat, "y");
+        CHECK_STR_EQ(c->network.from, "u");
+        CHECK_STR_EQ(c->network.to, "v");
+        CHECK_STR_EQ(c->network.length, "len_m");
+        CHECK_STR_EQ(c->network.time, "secs");
+        CHECK_EQ_INT(c->network.mark.line, 3);
+        CHECK_EQ_INT(c->network.mark.col, 10);
+        CHECK(c->network.modes[SCN_MODE_WALK] && c->network.modes[SCN_MODE_CAR]);
+        CHECK_NEAR(c->network.snap_distance_m, 100, 0);
+    }
+    scn_config_destroy(c);
+
+    c = load_ok("tables2.yaml", "network: {edges: e.csv, nodes: n.csv}\n" POP SRV);
+    if (c) {
+        CHECK_STR_EQ(c->network.nodes, in_tmp("n.csv", want));
+        CHECK_STR_EQ(c->network.edges, in_tmp("e.csv", want));
+        CHECK(c->network.nodes_layer == NULL && c->network.edges_layer == NULL &&
+              c->network.node_id == NULL && c->network.lon == NULL &&
+              c->network.lat == NULL && c->network.from == NULL &&
+              c->network.to == NULL && c->network.length == NULL &&
+              c->network.time == NULL);
+        CHECK_EQ_INT(c->network.mark.col, 32); /* the nodes value */
+    }
+    scn_config_destroy(c);
+
+    /* the line-source form leaves the tables empty */
+    c = load_ok("tables3.yaml", NET POP SRV);
+    if (c) CHECK(c->network.nodes == NULL && c->network.edges == NULL);
+    scn_config_destroy(c);
 }
 
 /* ---- errors --------------------------------------------------------------------------------- */
@@ -396,7 +540,7 @@ static void test_unknown_keys(void) {
                  "unknown key 'grid' (did you mean 'grid_m'?)");
     expect_error(NET POP SRV "colour: blue\n", SIM_EPARSE, 4, 1,
                  "unknown key 'colour' in the scenario (expected one of: name, crs, network, "
-                 "population, services, output)");
+                 "profiles, population, services, output)");
     expect_error(NET "population: {source: p.csv, groups: {all: pop}, weight: w}\n" SRV,
                  SIM_EPARSE, 2, 49, "unknown key 'weight' in 'population'");
     /* form B has its own keys */
@@ -506,9 +650,166 @@ static void test_empty_collections(void) {
 
 static void test_modes(void) {
     expect_error("network: {source: n.pbf, modes: [walk, transit]}\n" POP SRV, SIM_EPARSE, 1, 40,
-                 "mode 'transit' is not available in this version of accessim; available: walk");
+                 "mode 'transit' is not available in this version of accessim; available: walk, "
+                 "bike, car");
     expect_error("network: {source: n.pbf, modes: [walk, walk]}\n" POP SRV, SIM_EPARSE, 1, 40,
                  "mode 'walk' is listed twice");
+    expect_error("network: {source: n.pbf, modes: [cars]}\n" POP SRV, SIM_EPARSE, 1, 34,
+                 "available: walk, bike, car (did you mean 'car'?)");
+    expect_error("network: {source: n.pbf, modes: [bike, Bike]}\n" POP SRV, SIM_EPARSE, 1, 40,
+                 "mode 'Bike' is not available in this version of accessim; available: walk, "
+                 "bike, car (did you mean 'bike'?)");
+}
+
+static void test_profile_errors(void) {
+    expect_error(NET POP SRV "profiles: [walk]\n", SIM_EPARSE, 4, 11,
+                 "expected a mapping for 'profiles', found a list");
+    expect_error(NET POP SRV "profiles: {bicycle: {speed_kmh: 12}}\n", SIM_EPARSE, 4, 12,
+                 "unknown key 'bicycle' in 'profiles' (expected one of: walk, bike, car)");
+    expect_error(NET POP SRV "profiles: {bkie: {speed_kmh: 12}}\n", SIM_EPARSE, 4, 12,
+                 "unknown key 'bkie' (did you mean 'bike'?)");
+    expect_error(NET POP SRV "profiles: {walk: 4}\n", SIM_EPARSE, 4, 18,
+                 "expected a mapping for profile 'walk', found '4'");
+    expect_error(NET POP SRV "profiles: {walk: {speed: 4}}\n", SIM_EPARSE, 4, 19,
+                 "unknown key 'speed' (did you mean 'speed_kmh'?)");
+    expect_error(NET POP SRV "profiles: {bike: {speed_kmh: 12, colour: red}}\n", SIM_EPARSE, 4, 34,
+                 "unknown key 'colour' in profile 'bike' (expected one of: speed_kmh)");
+    expect_error(NET POP SRV "profiles:\n  car:\n    speed_factr: 0.5\n", SIM_EPARSE, 6, 5,
+                 "unknown key 'speed_factr' (did you mean 'speed_factor'?)");
+    expect_error(NET POP SRV "profiles: {car: {speed_kmh: 50}}\n", SIM_EPARSE, 4, 18,
+                 "unknown key 'speed_kmh' in profile 'car' (expected one of: speed_factor, "
+                 "use_maxspeed, maxspeed_factor, highway_kmh)");
+    /* speeds and factors must be > 0 */
+    expect_error(NET POP SRV "profiles: {walk: {speed_kmh: 0}}\n", SIM_EPARSE, 4, 30,
+                 "'speed_kmh' must be greater than 0, found 0");
+    expect_error(NET POP SRV "profiles: {bike: {speed_kmh: -15}}\n", SIM_EPARSE, 4, 30,
+                 "'speed_kmh' must be greater than 0, found -15");
+    expect_error(NET POP SRV "profiles: {bike: {speed_kmh: fast}}\n", SIM_EPARSE, 4, 30,
+                 "expected a number for 'speed_kmh', found 'fast'");
+    expect_error(NET POP SRV "profiles: {car: {speed_factor: 0}}\n", SIM_EPARSE, 4, 32,
+                 "'speed_factor' must be greater than 0, found 0");
+    expect_error(NET POP SRV "profiles: {car: {maxspeed_factor: -0.5}}\n", SIM_EPARSE, 4, 35,
+                 "'maxspeed_factor' must be greater than 0, found -0.5");
+    /* booleans: true, false, yes or no, unquoted */
+    static const char *const bad_bools[] = {"True", "on", "1", "y", "~", "[true]"};
+    for (size_t i = 0; i < sizeof bad_bools / sizeof bad_bools[0]; ++i) {
+        char text[256];
+        snprintf(text, sizeof text, NET POP SRV "profiles: {car: {use_maxspeed: %s}}\n",
+                 bad_bools[i]);
+        expect_error(text, SIM_EPARSE, 4, 32, "expected true or false for 'use_maxspeed', found");
+    }
+    expect_error(NET POP SRV "profiles: {car: {use_maxspeed: \"true\"}}\n", SIM_EPARSE, 4, 32,
+                 "found the quoted string 'true' (write booleans without quotes)");
+}
+
+static void test_highway_kmh_errors(void) {
+    expect_error(NET POP SRV "profiles: {car: {highway_kmh: 50}}\n", SIM_EPARSE, 4, 31,
+                 "expected a mapping for 'highway_kmh', found '50'");
+    expect_error(NET POP SRV "profiles: {car: {highway_kmh: {}}}\n", SIM_EPARSE, 4, 31,
+                 "'highway_kmh' needs at least one class");
+    expect_error(NET POP SRV "profiles: {car: {highway_kmh: {primry: 50}}}\n", SIM_EPARSE, 4, 32,
+                 "unknown highway class 'primry' (did you mean 'primary'?)");
+    expect_error(NET POP SRV "profiles: {car: {highway_kmh: {spaceway: 50}}}\n", SIM_EPARSE, 4, 32,
+                 "unknown highway class 'spaceway' (expected one of: motorway, motorway_link, "
+                 "trunk, trunk_link, primary, primary_link, secondary, secondary_link, tertiary, "
+                 "tertiary_link, unclassified, residential, living_street, service, road, "
+                 "track)");
+    expect_error(NET POP SRV "profiles: {car: {highway_kmh: {footway: 5}}}\n", SIM_EPARSE, 4, 32,
+                 "cars do not use highway=footway; 'highway_kmh' takes: motorway,");
+    expect_error(NET POP SRV "profiles: {car: {highway_kmh: {other: 5}}}\n", SIM_EPARSE, 4, 32,
+                 "unknown highway class 'other'");
+    expect_error(NET POP SRV "profiles: {car: {highway_kmh: {primary: 0}}}\n", SIM_EPARSE, 4, 41,
+                 "'primary' must be greater than 0, found 0");
+    expect_error(NET POP SRV "profiles: {car: {highway_kmh: {primary: fast}}}\n", SIM_EPARSE, 4, 41,
+                 "expected a number for 'primary', found 'fast'");
+    expect_error(NET POP SRV "profiles: {car: {highway_kmh: {primary: 50, primary: 60}}}\n",
+                 SIM_EPARSE, 4, 45, "duplicate highway class 'primary' (first at 4:32)");
+    expect_error(NET POP SRV "profiles: {car: {highway_kmh: {[a]: 60}}}\n", SIM_EPARSE, 4, 32,
+                 "expected a highway class in 'highway_kmh', found a list");
+}
+
+static void test_walk_speed_given_twice(void) {
+    /* reported at the later of the two */
+    expect_error("network: {source: n.pbf, walk_speed_kmh: 5}\n" POP SRV
+                 "profiles: {walk: {speed_kmh: 4}}\n",
+                 SIM_EPARSE, 4, 30,
+                 "the walking speed is given twice: network.walk_speed_kmh and "
+                 "profiles.walk.speed_kmh (other at 1:42); keep one");
+    expect_error("profiles: {walk: {speed_kmh: 4}}\n"
+                 "network: {source: n.pbf, walk_speed_kmh: 5}\n" POP SRV,
+                 SIM_EPARSE, 2, 42, "the walking speed is given twice");
+    expect_error("profiles: {walk: {speed_kmh: 4}}\n"
+                 "network: {source: n.pbf, walk_speed_kmh: 5}\n" POP SRV,
+                 SIM_EPARSE, 2, 42, "(other at 1:30)");
+}
+
+static void test_group_mode_errors(void) {
+    /* the network enables walk only (the default) */
+    expect_error(
+        NET "population: {source: p.csv, groups: {all: {field: pop, modes: [walk, car]}}}\n" SRV,
+        SIM_EPARSE, 2, 70,
+        "group 'all' uses mode 'car', which the network does not enable (network.modes: "
+        "[walk])");
+    expect_error("network: {source: n.pbf, modes: [walk, bike]}\n"
+                 "population:\n"
+                 "  source: p.csv\n"
+                 "  groups:\n"
+                 "    all: pop\n"
+                 "    drivers:\n"
+                 "      field: pop\n"
+                 "      modes: [car, bike]\n" SRV,
+                 SIM_EPARSE, 8, 15,
+                 "group 'drivers' uses mode 'car', which the network does not enable "
+                 "(network.modes: [walk, bike])");
+    expect_error(NET "population: {source: p.csv, groups: {all: {field: pop, modes: []}}}\n" SRV,
+                 SIM_EPARSE, 2, 63, "'modes' needs at least one mode");
+    expect_error(NET "population: {source: p.csv, groups: {all: {field: pop, modes: walk}}}\n" SRV,
+                 SIM_EPARSE, 2, 63, "expected a list for 'modes', found 'walk'");
+    expect_error(NET
+                 "population: {source: p.csv, groups: {all: {field: pop, modes: [boat]}}}\n" SRV,
+                 SIM_EPARSE, 2, 64, "mode 'boat' is not available");
+    expect_error(
+        NET "population: {source: p.csv, groups: {all: {field: p, modes: [walk, walk]}}}\n" SRV,
+        SIM_EPARSE, 2, 68, "mode 'walk' is listed twice");
+    expect_error(NET "population: {source: p.csv, groups: {all: {modes: [walk]}}}\n" SRV,
+                 SIM_EPARSE, 2, 43, "group 'all' needs 'field'");
+    expect_error(NET "population: {source: p.csv, groups: {all: {feild: pop}}}\n" SRV, SIM_EPARSE,
+                 2, 44, "unknown key 'feild' (did you mean 'field'?)");
+    expect_error(NET "population: {source: p.csv, groups: {all: {field: [a]}}}\n" SRV, SIM_EPARSE,
+                 2, 51, "expected a string for 'field', found a list");
+    expect_error(NET "population: {source: p.csv, groups: {all: {}}}\n" SRV, SIM_EPARSE, 2, 43,
+                 "group 'all' needs 'field'");
+}
+
+static void test_network_form_errors(void) {
+    expect_error("network: {source: n.pbf, nodes: n.csv, edges: e.csv}\n" POP SRV, SIM_EPARSE, 1,
+                 26, "'network' takes either 'source' or 'nodes' and 'edges', not both");
+    expect_error("network: {edges: e.csv, source: n.pbf}\n" POP SRV, SIM_EPARSE, 1, 11,
+                 "'network' takes either 'source' or 'nodes' and 'edges', not both");
+    expect_error("network: {modes: [walk]}\n" POP SRV, SIM_EPARSE, 1, 10,
+                 "'network' needs 'source' (or 'nodes' and 'edges' for node and edge tables)");
+    expect_error("network: {nodes: n.csv}\n" POP SRV, SIM_EPARSE, 1, 10,
+                 "'network' with 'nodes' needs 'edges'");
+    expect_error("network: {edges: e.csv}\n" POP SRV, SIM_EPARSE, 1, 10,
+                 "'network' with 'edges' needs 'nodes'");
+    /* keys of the other form: the first one in the file is reported */
+    expect_error("network: {source: n.pbf, from: u, node_id: id}\n" POP SRV, SIM_EPARSE, 1, 26,
+                 "'from' is for node and edge tables ('nodes' and 'edges'), not for a 'source'");
+    expect_error("network: {node_id: id, source: n.pbf, lon: x}\n" POP SRV, SIM_EPARSE, 1, 11,
+                 "'node_id' is for node and edge tables");
+    expect_error("network: {nodes: n.csv, edges: e.csv, layer: roads}\n" POP SRV, SIM_EPARSE, 1, 39,
+                 "'layer' is for a 'source'; node and edge tables take 'nodes_layer' and "
+                 "'edges_layer'");
+    expect_error("network: {nodes: n.csv, edges: e.csv, join_tolerance_m: 1}\n" POP SRV, SIM_EPARSE,
+                 1, 39, "'join_tolerance_m' is for line sources ('source')");
+    expect_error("network: {nodes: n.csv, edges: e.csv, lat: y}\n" POP SRV, SIM_EPARSE, 1, 10,
+                 "'network' needs both 'lon' and 'lat', or neither");
+    expect_error("network: {nodes: \"\", edges: e.csv}\n" POP SRV, SIM_EPARSE, 1, 18,
+                 "'nodes' must not be empty");
+    expect_error("network: {nodes: n.csv, edges: e.csv, time: [a]}\n" POP SRV, SIM_EPARSE, 1, 45,
+                 "expected a string for 'time', found a list");
+    expect_error("network: {nodes: n.csv, edges: e.csv, node: id}\n" POP SRV, SIM_EPARSE, 1, 39,
+                 "unknown key 'node' (did you mean 'nodes'?)");
 }
 
 static void test_names(void) {
@@ -530,12 +831,7 @@ static void test_names(void) {
 }
 
 int main(void) {
-    const char *base = getenv("TMPDIR");
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/accessim_cfg_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmp_dir)) {
-        fprintf(stderr, "mkdtemp %s: %s\n", tmp_dir, strerror(errno));
-        return 1;
-    }
+    if (!tu_temp_dir("accessim_cfg", tmp_dir, sizeof tmp_dir)) return 1;
 
     test_full_file();
     test_defaults();
@@ -545,6 +841,9 @@ int main(void) {
     test_services_form_b_without_kinds();
     test_anchors_and_aliases();
     test_modes_and_destroy();
+    test_profiles_and_group_modes();
+    test_profile_defaults_and_booleans();
+    test_network_tables();
 
     test_unreadable_file();
     test_invalid_yaml();
@@ -558,14 +857,13 @@ int main(void) {
     test_duplicate_keys();
     test_empty_collections();
     test_modes();
+    test_profile_errors();
+    test_highway_kmh_errors();
+    test_walk_speed_given_twice();
+    test_group_mode_errors();
+    test_network_form_errors();
     test_names();
 
-    static const char *const files[] = {"full.yaml", "my.city.yaml", "a.yaml",     "b.yaml",
-                                        "b2.yaml",   "alias.yaml",   "num.yaml",   "bad.yaml", "deep.yaml"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; ++i) {
-        char path[PATH_LEN];
-        remove(in_tmp(files[i], path));
-    }
-    rmdir(tmp_dir);
+    tu_remove_tree(tmp_dir);
     return CHECK_DONE();
 }
