@@ -46,7 +46,10 @@ static int reserve_segs(geo_network *n, uint32_t need) {
     if (!resize(&n->seg_u, cap, sizeof *n->seg_u) || !resize(&n->seg_v, cap, sizeof *n->seg_v) ||
         !resize(&n->seg_len_m, cap, sizeof *n->seg_len_m) ||
         !resize(&n->seg_way, cap, sizeof *n->seg_way) ||
-        !resize(&n->seg_connector, cap, sizeof *n->seg_connector))
+        !resize(&n->seg_connector, cap, sizeof *n->seg_connector) ||
+        !resize(&n->seg_access, cap, sizeof *n->seg_access) ||
+        !resize(&n->seg_speed_kmh, (size_t)cap * GEO_MODE_COUNT, sizeof *n->seg_speed_kmh) ||
+        !resize(&n->seg_time_s, cap, sizeof *n->seg_time_s))
         return 0;
     n->cap_segs = cap;
     return 1;
@@ -66,7 +69,8 @@ uint32_t geo__network_add_node(geo_network *n, double x, double y, double lon, d
 }
 
 uint32_t geo__network_add_seg(geo_network *n, uint32_t u, uint32_t v, double len_m, int64_t way,
-                              uint8_t connector) {
+                              uint8_t connector, uint8_t access, const float *speed_kmh,
+                              float time_s) {
     if (n->n_segs == UINT32_MAX - 1 || !reserve_segs(n, n->n_segs + 1)) return SIM_INVALID_ID;
     uint32_t id = n->n_segs++;
     n->seg_u[id] = u;
@@ -74,6 +78,10 @@ uint32_t geo__network_add_seg(geo_network *n, uint32_t u, uint32_t v, double len
     n->seg_len_m[id] = len_m;
     n->seg_way[id] = way;
     n->seg_connector[id] = connector;
+    n->seg_access[id] = access;
+    for (int m = 0; m < GEO_MODE_COUNT; ++m)
+        n->seg_speed_kmh[(size_t)id * GEO_MODE_COUNT + (size_t)m] = speed_kmh ? speed_kmh[m] : 0.0f;
+    n->seg_time_s[id] = time_s;
     return id;
 }
 
@@ -90,6 +98,9 @@ void geo_network_destroy(geo_network *n) {
     free(n->seg_len_m);
     free(n->seg_way);
     free(n->seg_connector);
+    free(n->seg_access);
+    free(n->seg_speed_kmh);
+    free(n->seg_time_s);
     free(n);
 }
 
@@ -107,6 +118,8 @@ typedef struct {
     size_t n_vert, cap_vert;
     size_t *first; /* n_lines + 1 offsets */
     int64_t *way;
+    uint8_t *access; /* per line: GEO_ACCESS_* bits */
+    float *speed;    /* per line: GEO_MODE_COUNT speeds (km/h) */
     size_t n_lines, cap_lines;
 } polylines;
 
@@ -115,10 +128,12 @@ static void polylines_free(polylines *p) {
     free(p->lat);
     free(p->first);
     free(p->way);
+    free(p->access);
+    free(p->speed);
 }
 
 static int polylines_add(polylines *p, const double *lon, const double *lat, size_t n,
-                         int64_t way) {
+                         int64_t way, uint8_t access, const float *speed) {
     if (n < 2) return 1;
     if (p->n_vert + n > p->cap_vert) {
         size_t cap = p->cap_vert ? p->cap_vert : 4096;
@@ -139,6 +154,12 @@ static int polylines_add(polylines *p, const double *lon, const double *lat, siz
         int64_t *w = realloc(p->way, cap * sizeof *w);
         if (!w) return 0;
         p->way = w;
+        uint8_t *a = realloc(p->access, cap * sizeof *a);
+        if (!a) return 0;
+        p->access = a;
+        float *sp = realloc(p->speed, cap * GEO_MODE_COUNT * sizeof *sp);
+        if (!sp) return 0;
+        p->speed = sp;
         p->cap_lines = cap;
     }
     if (p->n_lines == 0) p->first[0] = 0;
@@ -146,6 +167,8 @@ static int polylines_add(polylines *p, const double *lon, const double *lat, siz
     memcpy(p->lat + p->n_vert, lat, n * sizeof *lat);
     p->n_vert += n;
     p->way[p->n_lines] = way;
+    p->access[p->n_lines] = access;
+    memcpy(p->speed + p->n_lines * GEO_MODE_COUNT, speed, GEO_MODE_COUNT * sizeof *speed);
     p->first[++p->n_lines] = p->n_vert;
     return 1;
 }
@@ -205,26 +228,35 @@ static uint64_t cell_key(int64_t cx, int64_t cy) {
 
 #define MAX_TAGS 64
 
-/* Reads the walking-relevant tags of an OGR feature into `keys`/`vals`; OSM's other_tags is
- * parsed into `buf`. */
+/* Reads a feature's tags: every set field (OGR sources carry tags as fields: highway, oneway,
+ * maxspeed, ...), and for OSM the `other_tags` hstore parsed into `buf`. A source without a
+ * highway field gets highway=road, so plain line layers are ordinary streets for every mode. */
 static size_t feature_tags(OGRFeatureH f, OGRFeatureDefnH defn, int is_osm, char *buf,
                            size_t bufsize, const char **keys, const char **vals) {
-    static const char *const FIELDS[] = {"highway", "foot", "access", "bridge", "tunnel", NULL};
     size_t n = 0;
-    for (const char *const *k = FIELDS; *k; ++k) {
-        int i = OGR_FD_GetFieldIndex(defn, *k);
-        if (i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i)) {
-            keys[n] = *k;
-            vals[n] = OGR_F_GetFieldAsString(f, i);
-            ++n;
+    int nf = OGR_FD_GetFieldCount(defn), other = -1, has_highway = 0;
+    for (int i = 0; i < nf && n < MAX_TAGS; ++i) {
+        const char *name = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i));
+        if (is_osm && strcmp(name, "other_tags") == 0) {
+            other = i;
+            continue;
         }
+        if (strcmp(name, "highway") == 0) has_highway = 1;
+        if (!OGR_F_IsFieldSetAndNotNull(f, i)) continue;
+        const char *v = OGR_F_GetFieldAsString(f, i);
+        if (!v || !*v) continue;
+        keys[n] = name;
+        vals[n] = v;
+        ++n;
     }
-    if (is_osm) {
-        int i = OGR_FD_GetFieldIndex(defn, "other_tags");
-        if (i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i)) {
-            snprintf(buf, bufsize, "%s", OGR_F_GetFieldAsString(f, i));
-            n += geo_hstore_parse(buf, keys + n, vals + n, MAX_TAGS - n);
-        }
+    if (other >= 0 && OGR_F_IsFieldSetAndNotNull(f, other)) {
+        snprintf(buf, bufsize, "%s", OGR_F_GetFieldAsString(f, other));
+        n += geo_hstore_parse(buf, keys + n, vals + n, MAX_TAGS - n);
+    }
+    if (!is_osm && !has_highway && n < MAX_TAGS) {
+        keys[n] = "highway";
+        vals[n] = "road";
+        ++n;
     }
     return n;
 }
@@ -241,6 +273,10 @@ typedef struct {
     sim_warnings *warn;
     double *bx, *by; /* scratch for one part's vertices */
     size_t cap_b;
+    const geo_profile *profile;
+    geo_profile_stats pstats;
+    uint8_t access;                /* of the feature being read */
+    float speed[GEO_MODE_COUNT];
 } reader;
 
 static sim_status add_part(reader *r, OGRGeometryH part, int64_t way, sim_error *err) {
@@ -285,16 +321,18 @@ static sim_status add_part(reader *r, OGRGeometryH part, int64_t way, sim_error 
             size_t start = 0;
             for (uint32_t g = 0; g < n_gaps; ++g) {
                 size_t end = (size_t)gaps[g] + 1; /* exclusive: cut between gaps[g] and +1 */
-                if (!polylines_add(r->lines, r->bx + start, r->by + start, end - start, way))
+                if (!polylines_add(r->lines, r->bx + start, r->by + start, end - start, way,
+                                   r->access, r->speed))
                     return sim_error_set(err, SIM_ENOMEM, "%s", r->src->path);
                 start = end;
             }
-            if (!polylines_add(r->lines, r->bx + start, r->by + start, n - start, way))
+            if (!polylines_add(r->lines, r->bx + start, r->by + start, n - start, way, r->access,
+                               r->speed))
                 return sim_error_set(err, SIM_ENOMEM, "%s", r->src->path);
             return SIM_OK;
         }
     }
-    if (!polylines_add(r->lines, r->bx, r->by, n, way))
+    if (!polylines_add(r->lines, r->bx, r->by, n, way, r->access, r->speed))
         return sim_error_set(err, SIM_ENOMEM, "%s", r->src->path);
     return SIM_OK;
 }
@@ -310,19 +348,25 @@ static sim_status add_feature(reader *r, OGRFeatureH f, OGRFeatureDefnH defn, si
     ++r->net->stats.lines_read;
     geo_tags tags = {keys, vals, feature_tags(f, defn, r->is_osm, buf, sizeof buf, keys, vals)};
     const char *hw = geo_tags_get(&tags, "highway");
-    if (hw && *hw) ++r->net->stats.highway_lines;
-    /* Sources without a highway field (plain line layers) are walkable everywhere. */
-    if (r->is_osm || OGR_FD_GetFieldIndex(defn, "highway") >= 0) {
-        geo_walk_verdict v = geo_walk_allowed(&tags);
-        if (v != GEO_WALK_OK) return SIM_OK;
+    if (hw && *hw && OGR_FD_GetFieldIndex(defn, "highway") >= 0) ++r->net->stats.highway_lines;
+    if (!hw || !*hw) return SIM_OK; /* not a street: railway, waterway, ... */
+    r->access = 0;
+    for (int m = 0; m < GEO_MODE_COUNT; ++m) {
+        geo_way_access acc;
+        geo_way_access_for(&tags, (geo_mode)m, r->profile, &acc, &r->pstats);
+        if (acc.fwd) r->access |= GEO_ACCESS_FWD(m);
+        if (acc.bwd) r->access |= GEO_ACCESS_BWD(m);
+        r->speed[m] = (float)acc.speed_kmh;
     }
+    if (!r->access) return SIM_OK; /* no mode may use it */
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     if (!g || OGR_G_IsEmpty(g)) {
         sim_warnings_add(r->warn, "line feature without geometry skipped", "feature %lld",
                          (long long)way);
         return SIM_OK;
     }
-    ++r->net->stats.lines_walkable;
+    ++r->net->stats.lines_usable;
+    if (r->access & GEO_ACCESS_ANY(GEO_MODE_WALK)) ++r->net->stats.lines_walkable;
     OGRwkbGeometryType t = wkbFlatten(OGR_G_GetGeometryType(g));
     if (t == wkbLineString) return add_part(r, g, way, err);
     if (t == wkbMultiLineString) {
@@ -347,7 +391,10 @@ static sim_status read_lines(const geo_network_source *src, geo_network *net, po
     sim_status rc = SIM_OK;
     geo_osm_gaps *gaps = NULL;
     OGRSpatialReferenceH wgs84 = NULL;
-    reader r = {.src = src, .lines = lines, .net = net, .warn = warn};
+    geo_profile defaults;
+    geo_profile_defaults(&defaults);
+    reader r = {.src = src, .lines = lines, .net = net, .warn = warn,
+                .profile = src->profile ? src->profile : &defaults};
     GDALDatasetH ds = NULL;
     if ((rc = geo__check_readable(src->path, err))) return rc;
     ds = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
@@ -424,10 +471,14 @@ static sim_status read_lines(const geo_network_source *src, geo_network *net, po
     }
     if (lines->n_lines == 0) {
         rc = sim_error_set(err, SIM_EPARSE,
-                           "%s: no walkable street among its %zu line features", src->path,
-                           net->stats.lines_read);
+                           "%s: no street any mode may use among its %zu line features",
+                           src->path, net->stats.lines_read);
         goto done;
     }
+    if (r.pstats.maxspeed_unparsed)
+        sim_warnings_add_n(warn, r.pstats.maxspeed_unparsed,
+                           "maxspeed values not understood; the highway class speed used",
+                           "'%s'", r.pstats.maxspeed_example);
 done:
     (void)wgs84;
     free(r.bx);
@@ -509,7 +560,9 @@ static sim_status build_topology(geo_network *net, const polylines *pl, const do
             if (prev != SIM_INVALID_ID && prev != v) {
                 double len = geo_geodesic_m(net->lon[prev], net->lat[prev], net->lon[v],
                                             net->lat[v]);
-                if (geo__network_add_seg(net, prev, v, len, pl->way[l], 0) == SIM_INVALID_ID) {
+                if (geo__network_add_seg(net, prev, v, len, pl->way[l], 0, pl->access[l],
+                                         pl->speed + l * GEO_MODE_COUNT,
+                                         NAN) == SIM_INVALID_ID) {
                     rc = sim_error_set(err, SIM_ENOMEM, "street topology");
                     goto done;
                 }
@@ -522,6 +575,21 @@ done:
     return rc;
 }
 
+sim_status geo__choose_crs(const char *definition, const double *lon, const double *lat, size_t n,
+                           geo_crs **out, sim_error *err) {
+    if (definition) return geo_crs_create(definition, out, err);
+    double lo0 = INFINITY, lo1 = -INFINITY, la0 = INFINITY, la1 = -INFINITY;
+    for (size_t i = 0; i < n; ++i) {
+        lo0 = fmin(lo0, lon[i]);
+        lo1 = fmax(lo1, lon[i]);
+        la0 = fmin(la0, lat[i]);
+        la1 = fmax(la1, lat[i]);
+    }
+    char def[32];
+    snprintf(def, sizeof def, "EPSG:%d", geo_crs_utm_epsg(0.5 * (lo0 + lo1), 0.5 * (la0 + la1)));
+    return geo_crs_create(def, out, err);
+}
+
 sim_status geo_network_load(const geo_network_source *src, geo_network **out, geo_crs **crs_out,
                             sim_warnings *warn, sim_error *err) {
     sim_status rc = SIM_OK;
@@ -531,34 +599,23 @@ sim_status geo_network_load(const geo_network_source *src, geo_network **out, ge
     *out = NULL;
     *crs_out = NULL;
     geo_network *net = calloc(1, sizeof *net);
-    if (!net) return sim_error_set(err, SIM_ENOMEM, "%s", src->path);
-    if ((rc = read_lines(src, net, &pl, warn, err))) goto done;
-
-    if (src->crs) {
-        rc = geo_crs_create(src->crs, &crs, err);
+    if (!net) return sim_error_set(err, SIM_ENOMEM, "%s", src->path ? src->path : "network");
+    if (src->tables) {
+        if ((rc = geo__network_load_tables(src, net, &crs, warn, err))) goto done;
     } else {
-        double lo0 = INFINITY, lo1 = -INFINITY, la0 = INFINITY, la1 = -INFINITY;
-        for (size_t i = 0; i < pl.n_vert; ++i) {
-            lo0 = fmin(lo0, pl.lon[i]);
-            lo1 = fmax(lo1, pl.lon[i]);
-            la0 = fmin(la0, pl.lat[i]);
-            la1 = fmax(la1, pl.lat[i]);
+        if ((rc = read_lines(src, net, &pl, warn, err))) goto done;
+        if ((rc = geo__choose_crs(src->crs, pl.lon, pl.lat, pl.n_vert, &crs, err))) goto done;
+        x = malloc(pl.n_vert * sizeof *x);
+        y = malloc(pl.n_vert * sizeof *y);
+        if (!x || !y) {
+            rc = sim_error_set(err, SIM_ENOMEM, "%s", src->path);
+            goto done;
         }
-        char def[32];
-        snprintf(def, sizeof def, "EPSG:%d", geo_crs_utm_epsg(0.5 * (lo0 + lo1), 0.5 * (la0 + la1)));
-        rc = geo_crs_create(def, &crs, err);
+        memcpy(x, pl.lon, pl.n_vert * sizeof *x);
+        memcpy(y, pl.lat, pl.n_vert * sizeof *y);
+        if ((rc = geo_crs_forward(crs, x, y, pl.n_vert, err))) goto done;
+        if ((rc = build_topology(net, &pl, x, y, src->join_tolerance_m, err))) goto done;
     }
-    if (rc) goto done;
-    x = malloc(pl.n_vert * sizeof *x);
-    y = malloc(pl.n_vert * sizeof *y);
-    if (!x || !y) {
-        rc = sim_error_set(err, SIM_ENOMEM, "%s", src->path);
-        goto done;
-    }
-    memcpy(x, pl.lon, pl.n_vert * sizeof *x);
-    memcpy(y, pl.lat, pl.n_vert * sizeof *y);
-    if ((rc = geo_crs_forward(crs, x, y, pl.n_vert, err))) goto done;
-    if ((rc = build_topology(net, &pl, x, y, src->join_tolerance_m, err))) goto done;
     *out = net;
     *crs_out = crs;
     net = NULL;
@@ -572,20 +629,100 @@ done:
     return rc;
 }
 
-sim_status geo_network_graph(const geo_network *net, double speed_mps, sim_graph **out,
-                             sim_error *err) {
+/* ---- routing graph of one mode ------------------------------------------------------------ */
+
+void geo_mode_graph_destroy(geo_mode_graph *g) {
+    if (!g) return;
+    sim_graph_destroy(g->fwd);
+    sim_graph_destroy(g->rev);
+    free(g->node_of);
+    free(g->graph_of);
+    free(g->arc_seg);
+    free(g);
+}
+
+double geo_seg_time_ds(const geo_network *net, uint32_t s, geo_mode m) {
+    float fixed = net->seg_time_s[s];
+    if (isfinite(fixed)) return fmax(0.0, (double)fixed) * 10.0;
+    double kmh = net->seg_speed_kmh[(size_t)s * GEO_MODE_COUNT + (size_t)m];
+    if (!(kmh > 0)) return INFINITY;
+    return net->seg_len_m[s] / (kmh / 3.6) * 10.0;
+}
+
+/* The arc time: geo_seg_time_ds rounded once, as geo_time_ds rounds; UINT32_MAX if unusable. */
+static uint32_t seg_time_ds(const geo_network *net, uint32_t s, geo_mode m) {
+    double t = geo_seg_time_ds(net, s, m);
+    if (!isfinite(t)) return UINT32_MAX;
+    return t > 4.0e9 ? 4000000000u : (uint32_t)llround(t);
+}
+
+sim_status geo_mode_graph_build(const geo_network *net, geo_mode m, geo_mode_graph **out,
+                                sim_error *err) {
+    sim_status rc = SIM_OK;
+    sim_arc *arcs = NULL;
+    uint32_t *arc_seg_in = NULL, *fill = NULL;
     *out = NULL;
-    if (!(speed_mps > 0)) return sim_error_set(err, SIM_EINVAL, "speed must be > 0");
-    size_t n_arcs = 2 * (size_t)net->n_segs;
-    sim_arc *arcs = malloc((n_arcs ? n_arcs : 1) * sizeof *arcs);
-    if (!arcs) return sim_error_set(err, SIM_ENOMEM, "routing graph");
-    for (uint32_t s = 0; s < net->n_segs; ++s) {
-        uint32_t t = geo_time_ds(net->seg_len_m[s], speed_mps);
-        arcs[2 * (size_t)s] = (sim_arc){net->seg_u[s], net->seg_v[s], t};
-        arcs[2 * (size_t)s + 1] = (sim_arc){net->seg_v[s], net->seg_u[s], t};
+    geo_mode_graph *g = calloc(1, sizeof *g);
+    if (!g) return sim_error_set(err, SIM_ENOMEM, "routing graph");
+    g->mode = m;
+    g->graph_of = malloc((net->n_nodes ? net->n_nodes : 1) * sizeof *g->graph_of);
+    if (!g->graph_of) {
+        rc = sim_error_set(err, SIM_ENOMEM, "routing graph");
+        goto done;
     }
-    sim_status rc = sim_graph_build(net->n_nodes, arcs, n_arcs, out);
+    /* The mode's nodes: every node an arc of the mode touches, numbered in network order. */
+    for (uint32_t v = 0; v < net->n_nodes; ++v) g->graph_of[v] = SIM_INVALID_ID;
+    size_t n_arcs = 0;
+    for (uint32_t s = 0; s < net->n_segs; ++s) {
+        uint8_t a = net->seg_access[s];
+        if (!(a & GEO_ACCESS_ANY(m)) || seg_time_ds(net, s, m) == UINT32_MAX) continue;
+        g->graph_of[net->seg_u[s]] = g->graph_of[net->seg_v[s]] = 0;
+        n_arcs += (a & GEO_ACCESS_FWD(m)) != 0;
+        n_arcs += (a & GEO_ACCESS_BWD(m)) != 0;
+    }
+    for (uint32_t v = 0; v < net->n_nodes; ++v)
+        if (g->graph_of[v] == 0) g->graph_of[v] = g->n_nodes++;
+    g->node_of = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof *g->node_of);
+    arcs = malloc((n_arcs ? n_arcs : 1) * sizeof *arcs);
+    arc_seg_in = malloc((n_arcs ? n_arcs : 1) * sizeof *arc_seg_in);
+    g->arc_seg = malloc((n_arcs ? n_arcs : 1) * sizeof *g->arc_seg);
+    fill = calloc((size_t)g->n_nodes + 1, sizeof *fill);
+    if (!g->node_of || !arcs || !arc_seg_in || !g->arc_seg || !fill) {
+        rc = sim_error_set(err, SIM_ENOMEM, "routing graph");
+        goto done;
+    }
+    for (uint32_t v = 0; v < net->n_nodes; ++v)
+        if (g->graph_of[v] != SIM_INVALID_ID) g->node_of[g->graph_of[v]] = v;
+    size_t k = 0;
+    for (uint32_t s = 0; s < net->n_segs; ++s) {
+        uint8_t a = net->seg_access[s];
+        if (!(a & GEO_ACCESS_ANY(m))) continue;
+        uint32_t t = seg_time_ds(net, s, m);
+        if (t == UINT32_MAX) continue;
+        uint32_t u = g->graph_of[net->seg_u[s]], v = g->graph_of[net->seg_v[s]];
+        if (a & GEO_ACCESS_FWD(m)) {
+            arc_seg_in[k] = s;
+            arcs[k++] = (sim_arc){u, v, t};
+        }
+        if (a & GEO_ACCESS_BWD(m)) {
+            arc_seg_in[k] = s;
+            arcs[k++] = (sim_arc){v, u, t};
+        }
+    }
+    if ((rc = sim_graph_build(g->n_nodes, arcs, n_arcs, &g->fwd)) ||
+        (rc = sim_graph_reverse(g->fwd, &g->rev))) {
+        rc = sim_error_set(err, rc, "building the routing graph: %s", sim_status_str(rc));
+        goto done;
+    }
+    /* sim_graph_build buckets arcs by tail, keeping input order: replay it for arc -> segment */
+    memcpy(fill, sim_graph_first_out(g->fwd), ((size_t)g->n_nodes + 1) * sizeof *fill);
+    for (size_t i = 0; i < n_arcs; ++i) g->arc_seg[fill[arcs[i].from]++] = arc_seg_in[i];
+    *out = g;
+    g = NULL;
+done:
     free(arcs);
-    if (rc) return sim_error_set(err, rc, "building the routing graph: %s", sim_status_str(rc));
-    return SIM_OK;
+    free(arc_seg_in);
+    free(fill);
+    geo_mode_graph_destroy(g);
+    return rc;
 }

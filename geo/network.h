@@ -17,11 +17,34 @@
 #include <stdint.h>
 
 #include "geo/crs.h"
+#include "geo/profile.h"
 #include "sim/graph.h"
 #include "sim/status.h"
 #include "sim/warn.h"
 
 typedef enum { GEO_NODE_STREET = 0, GEO_NODE_ORIGIN = 1, GEO_NODE_SERVICE = 2 } geo_node_kind;
+
+#define GEO_ACCESS_FWD(m) ((uint8_t)(1u << (2 * (m))))
+#define GEO_ACCESS_BWD(m) ((uint8_t)(1u << (2 * (m) + 1)))
+#define GEO_ACCESS_ANY(m) ((uint8_t)(GEO_ACCESS_FWD(m) | GEO_ACCESS_BWD(m)))
+
+/**
+ * A network given as node and edge tables (CSV or any OGR table), as OSMnx and pandana users
+ * have them: nodes with an id and coordinates, edges with from/to node ids, a length in metres
+ * or a time in seconds, and optional OSM-style tag columns (highway, oneway, maxspeed, access,
+ * foot, bicycle, ...) that the mode profiles read like OSM tags. Edges are straight lines
+ * between their nodes. An edge is usable in both directions unless its tags make it one-way
+ * for a mode.
+ */
+typedef struct {
+    const char *nodes, *edges;             /* paths (required) */
+    const char *nodes_layer, *edges_layer; /* NULL: the first layer */
+    const char *node_id;                   /* NULL: "id" */
+    const char *node_lon, *node_lat;       /* NULL: detect lon/lng/longitude/x, lat/latitude/y */
+    const char *edge_from, *edge_to;       /* NULL: "from", "to" (also "u", "v") */
+    const char *edge_length;               /* metres; NULL: "length", else "distance" */
+    const char *edge_time;                 /* seconds for every mode; NULL: from length/speed */
+} geo_table_source;
 
 /** Where the network comes from. */
 typedef struct {
@@ -29,6 +52,8 @@ typedef struct {
     const char *layer;       /* OGR layer; NULL: first line layer (ignored for OSM) */
     const char *crs;         /* working CRS definition; NULL: UTM zone of the network's centre */
     double join_tolerance_m; /* endpoint joining for non-OSM sources */
+    const geo_table_source *tables; /* non-NULL: load node/edge tables instead of `path` */
+    const geo_profile *profile;     /* speeds and switches; NULL: geo_profile_defaults() */
 } geo_network_source;
 
 /** Read-only once loaded, except through geo_network_attach(). Arrays have n_* entries. */
@@ -39,14 +64,19 @@ typedef struct {
     uint8_t *kind;     /* geo_node_kind */
     uint32_t *ref;     /* origin or service index for attached nodes; SIM_INVALID_ID otherwise */
 
-    uint32_t n_segs, cap_segs; /* undirected segments, walkable both ways */
+    uint32_t n_segs, cap_segs; /* segments, each drawn from seg_u to seg_v */
     uint32_t *seg_u, *seg_v;
     double *seg_len_m;
     int64_t *seg_way;       /* OSM way id or OGR FID of the source line; -1 for connectors */
     uint8_t *seg_connector; /* 1 for origin/service connectors, 0 for street segments */
+    uint8_t *seg_access;    /* bit 2m: mode m may go u->v; bit 2m+1: v->u (GEO_ACCESS_*) */
+    float *seg_speed_kmh;   /* n_segs x GEO_MODE_COUNT: speed of each mode on the segment */
+    float *seg_time_s;      /* fixed traversal time for every mode (tables with a time
+                               column), NAN otherwise */
 
     struct {
         size_t lines_read;     /* line features read */
+        size_t lines_usable;   /* of which some mode may use */
         size_t lines_walkable; /* of which walkable */
         size_t ways_truncated; /* OSM ways cut where nodes were missing */
         size_t highway_lines;  /* line features with a highway tag, as GDAL gave them */
@@ -84,7 +114,9 @@ typedef struct geo_snapper geo_snapper;
 
 #define GEO_ISLAND_NODES 40
 
-sim_status geo_snapper_create(const geo_network *net, geo_snapper **out, sim_error *err);
+/** Index over the street segments mode `mode` may use (in either direction). */
+sim_status geo_snapper_create(const geo_network *net, geo_mode mode, geo_snapper **out,
+                              sim_error *err);
 void geo_snapper_destroy(geo_snapper *s);
 
 /** Number of islands left out (and, in *segments, their street segments). */
@@ -99,24 +131,42 @@ sim_status geo_snapper_snap(geo_snapper *s, const double *x, const double *y, si
                             double max_dist_m, geo_snap *out, sim_error *err);
 
 /**
- * Attaches n snapped points as nodes of their own: each snapped segment is split at the snapped
- * positions (one new street node per distinct position) and a connector segment joins the point
- * node to it. Points whose snap has seg == SIM_INVALID_ID get no node (node_out = SIM_INVALID_ID).
- * `snaps` must refer to the network as it was before this call. x/y are working coordinates,
- * lon/lat WGS84; kind[i]/ref[i] (geo_node_kind, index) are stored on the new point nodes.
- * Attach origins and services in one call, since every call renumbers split segments.
+ * Attaches n points as nodes of their own. snaps[m] (NULL for modes not attached) says where
+ * point i attaches for mode m (seg == SIM_INVALID_ID: nowhere). Each snapped segment is split at
+ * the snapped positions (one new street node per distinct position, pieces keeping the
+ * segment's attributes) and each point gets one node, joined to its position for mode m by a
+ * connector usable by mode m only, travelled at `connector_kmh` (walking to the street).
+ * node_out[i] = the point's node, or SIM_INVALID_ID if no mode snapped it. All snaps must refer
+ * to the network as it was before this call, so attach everything in one call. x/y are working
+ * coordinates, lon/lat WGS84; kind[i]/ref[i] (geo_node_kind, index) are stored on the node.
  */
 sim_status geo_network_attach(geo_network *net, const geo_crs *crs, const double *x,
                               const double *y, const double *lon, const double *lat, size_t n,
-                              const uint8_t *kind, const uint32_t *ref, const geo_snap *snaps,
+                              const uint8_t *kind, const uint32_t *ref,
+                              const geo_snap *const *snaps, double connector_kmh,
                               uint32_t *node_out, sim_error *err);
 
 /**
- * Builds the routing graph: every segment in both directions, time = length / speed, rounded to
- * integer deciseconds. *out owns the graph.
+ * The routing graph of one mode: the network nodes the mode's arcs touch, numbered compactly;
+ * an arc for each direction the mode may travel on each segment, time = length / the mode's
+ * speed on it (or the segment's fixed time), rounded to integer deciseconds.
  */
-sim_status geo_network_graph(const geo_network *net, double speed_mps, sim_graph **out,
-                             sim_error *err);
+typedef struct {
+    geo_mode mode;
+    sim_graph *fwd, *rev; /* the graph and its reverse (for times *to* a place) */
+    uint32_t n_nodes;
+    uint32_t *node_of;  /* graph node -> network node */
+    uint32_t *graph_of; /* network node -> graph node; SIM_INVALID_ID if the mode never goes there */
+    uint32_t *arc_seg;  /* arc of `fwd` -> network segment */
+} geo_mode_graph;
+
+sim_status geo_mode_graph_build(const geo_network *net, geo_mode m, geo_mode_graph **out,
+                                sim_error *err);
+void geo_mode_graph_destroy(geo_mode_graph *g);
+
+/** Unrounded traversal time of segment s for mode m in deciseconds (its fixed time, else length
+ *  / the mode's speed); INFINITY if the mode has no speed on it. */
+double geo_seg_time_ds(const geo_network *net, uint32_t s, geo_mode m);
 
 /** Deciseconds to walk `len_m` at `speed_mps`, rounded to nearest; the one rounding rule. */
 uint32_t geo_time_ds(double len_m, double speed_mps);

@@ -79,8 +79,13 @@ static uint32_t uf_find(uint32_t *parent, uint32_t v) {
  * GEO_ISLAND_NODES nodes, unless it is the largest component. Such islands (a footway fragment,
  * a courtyard path cut off by the extract) would swallow origins and services that then reach
  * nothing; routers prune them the same way (R5 drops islands under 40 nodes). */
-static sim_status mark_islands(const geo_network *net, uint8_t *island, size_t *n_island_segs,
-                               size_t *n_islands) {
+/* Street segments the snapper may use for mode `m`. */
+static int usable(const geo_network *net, uint32_t s, geo_mode m) {
+    return !net->seg_connector[s] && (net->seg_access[s] & GEO_ACCESS_ANY(m));
+}
+
+static sim_status mark_islands(const geo_network *net, geo_mode m, uint8_t *island,
+                               size_t *n_island_segs, size_t *n_islands) {
     uint32_t n = net->n_nodes;
     uint32_t *parent = malloc((n ? n : 1) * sizeof *parent), *size = calloc(n ? n : 1, sizeof *size);
     if (!parent || !size) {
@@ -90,13 +95,21 @@ static sim_status mark_islands(const geo_network *net, uint8_t *island, size_t *
     }
     for (uint32_t v = 0; v < n; ++v) parent[v] = v;
     for (uint32_t s = 0; s < net->n_segs; ++s) {
-        if (net->seg_connector[s]) continue;
+        if (!usable(net, s, m)) continue;
         uint32_t a = uf_find(parent, net->seg_u[s]), b = uf_find(parent, net->seg_v[s]);
         if (a != b) parent[a < b ? b : a] = a < b ? a : b; /* smaller id wins: deterministic */
     }
+    uint8_t *touched = calloc(n ? n : 1, 1);
+    if (!touched) {
+        free(parent);
+        free(size);
+        return SIM_ENOMEM;
+    }
+    for (uint32_t s = 0; s < net->n_segs; ++s)
+        if (usable(net, s, m)) touched[net->seg_u[s]] = touched[net->seg_v[s]] = 1;
     uint32_t largest = 0, largest_root = SIM_INVALID_ID;
     for (uint32_t v = 0; v < n; ++v) {
-        if (net->kind[v] != GEO_NODE_STREET) continue;
+        if (!touched[v]) continue;
         uint32_t r = uf_find(parent, v);
         if (++size[r] > largest) {
             largest = size[r];
@@ -106,14 +119,15 @@ static sim_status mark_islands(const geo_network *net, uint8_t *island, size_t *
     *n_island_segs = 0;
     *n_islands = 0;
     for (uint32_t v = 0; v < n; ++v)
-        if (net->kind[v] == GEO_NODE_STREET && parent[v] == v && v != largest_root && size[v] > 0 &&
+        if (touched[v] && parent[v] == v && v != largest_root && size[v] > 0 &&
             size[v] < GEO_ISLAND_NODES)
             ++*n_islands;
     for (uint32_t s = 0; s < net->n_segs; ++s) {
         uint32_t r = uf_find(parent, net->seg_u[s]);
-        island[s] = !net->seg_connector[s] && r != largest_root && size[r] < GEO_ISLAND_NODES;
+        island[s] = usable(net, s, m) && r != largest_root && size[r] < GEO_ISLAND_NODES;
         *n_island_segs += island[s];
     }
+    free(touched);
     free(parent);
     free(size);
     return SIM_OK;
@@ -124,7 +138,8 @@ size_t geo_snapper_island_count(const geo_snapper *s, size_t *segments) {
     return s->islands;
 }
 
-sim_status geo_snapper_create(const geo_network *net, geo_snapper **out, sim_error *err) {
+sim_status geo_snapper_create(const geo_network *net, geo_mode mode, geo_snapper **out,
+                              sim_error *err) {
     sim_status rc = SIM_OK;
     uint8_t *island = NULL;
     *out = NULL;
@@ -143,12 +158,12 @@ sim_status geo_snapper_create(const geo_network *net, geo_snapper **out, sim_err
         goto done;
     }
     island = malloc(net->n_segs ? net->n_segs : 1);
-    if (!island || mark_islands(net, island, &s->island_segs, &s->islands)) {
+    if (!island || mark_islands(net, mode, island, &s->island_segs, &s->islands)) {
         rc = sim_error_set(err, SIM_ENOMEM, "spatial index");
         goto done;
     }
     for (uint32_t i = 0; i < net->n_segs; ++i) {
-        if (net->seg_connector[i] || island[i]) continue;
+        if (!usable(net, i, mode) || island[i]) continue;
         snap_item *it = &s->items[s->n_items++];
         uint32_t u = net->seg_u[i], v = net->seg_v[i];
         *it = (snap_item){net->x[u], net->y[u], net->x[v], net->y[v], i, 0};
@@ -198,67 +213,75 @@ typedef struct {
     uint32_t seg;
     double f;
     size_t point;
+    uint32_t mode;
 } split_req;
 
 static int cmp_split(const void *a, const void *b) {
     const split_req *p = a, *q = b;
     if (p->seg != q->seg) return p->seg < q->seg ? -1 : 1;
     if (p->f != q->f) return p->f < q->f ? -1 : 1;
-    return (p->point > q->point) - (p->point < q->point);
+    if (p->point != q->point) return p->point < q->point ? -1 : 1;
+    return (p->mode > q->mode) - (p->mode < q->mode);
+}
+
+/* Appends piece [f0, f1] of segment s (whose attributes it copies) from node a to node b. */
+static uint32_t add_piece(geo_network *net, uint32_t s, uint32_t a, uint32_t b, double f0,
+                          double f1, double len, float time_s) {
+    float speed[GEO_MODE_COUNT];
+    memcpy(speed, net->seg_speed_kmh + (size_t)s * GEO_MODE_COUNT, sizeof speed);
+    return geo__network_add_seg(net, a, b, (f1 - f0) * len, net->seg_way[s], 0,
+                                net->seg_access[s], speed,
+                                isfinite(time_s) ? (float)((f1 - f0) * time_s) : NAN);
 }
 
 sim_status geo_network_attach(geo_network *net, const geo_crs *crs, const double *x,
                               const double *y, const double *lon, const double *lat, size_t n,
-                              const uint8_t *kind, const uint32_t *ref, const geo_snap *snaps,
+                              const uint8_t *kind, const uint32_t *ref,
+                              const geo_snap *const *snaps, double connector_kmh,
                               uint32_t *node_out, sim_error *err) {
     sim_status rc = SIM_OK;
-    split_req *req = malloc((n ? n : 1) * sizeof *req);
-    uint32_t *split_node = malloc((n ? n : 1) * sizeof *split_node);
-    double *sx = malloc((n ? n : 1) * sizeof *sx), *sy = malloc((n ? n : 1) * sizeof *sy);
+    size_t cap = n * GEO_MODE_COUNT;
+    split_req *req = malloc((cap ? cap : 1) * sizeof *req);
+    uint32_t *split_node = malloc((cap ? cap : 1) * sizeof *split_node);
+    double *sx = malloc((cap ? cap : 1) * sizeof *sx), *sy = malloc((cap ? cap : 1) * sizeof *sy);
+    double *slon = NULL, *slat = NULL;
     size_t nr = 0;
-    if (!req || !split_node || !sx || !sy) {
-        rc = sim_error_set(err, SIM_ENOMEM, "attaching points");
-        goto done;
+    if (!req || !split_node || !sx || !sy) goto oom;
+    for (size_t i = 0; i < n; ++i) node_out[i] = SIM_INVALID_ID;
+    for (uint32_t m = 0; m < GEO_MODE_COUNT; ++m) {
+        if (!snaps[m]) continue;
+        for (size_t i = 0; i < n; ++i) {
+            const geo_snap *sn = &snaps[m][i];
+            if (sn->seg == SIM_INVALID_ID) continue;
+            /* within a millimetre of a segment end, attach to that end rather than split off
+             * a sliver (a point level with a vertex projects to f = 1 - 1e-10 or so) */
+            uint32_t s = sn->seg, u = net->seg_u[s], v = net->seg_v[s];
+            double len = hypot(net->x[v] - net->x[u], net->y[v] - net->y[u]), f = sn->f;
+            if (f * len < 1e-3) f = 0;
+            else if ((1.0 - f) * len < 1e-3) f = 1;
+            req[nr++] = (split_req){s, f, i, m};
+        }
     }
-    for (size_t i = 0; i < n; ++i) {
-        node_out[i] = SIM_INVALID_ID;
-        if (snaps[i].seg == SIM_INVALID_ID) continue;
-        /* within a millimetre of a segment end, attach to that end rather than split off a
-         * sliver (a point level with a vertex projects to f = 1 - 1e-10 or so) */
-        uint32_t s = snaps[i].seg, u = net->seg_u[s], v = net->seg_v[s];
-        double len = hypot(net->x[v] - net->x[u], net->y[v] - net->y[u]), f = snaps[i].f;
-        if (f * len < 1e-3) f = 0;
-        else if ((1.0 - f) * len < 1e-3) f = 1;
-        req[nr++] = (split_req){s, f, i};
-    }
-    qsort(req, nr, sizeof *req, cmp_split);
+    if (nr) qsort(req, nr, sizeof *req, cmp_split);
     /* Planar positions of the split points, then their lon/lat in one PROJ call. */
     for (size_t k = 0; k < nr; ++k) {
         uint32_t s = req[k].seg, u = net->seg_u[s], v = net->seg_v[s];
         sx[k] = net->x[u] + req[k].f * (net->x[v] - net->x[u]);
         sy[k] = net->y[u] + req[k].f * (net->y[v] - net->y[u]);
     }
-    double *slon = malloc((nr ? nr : 1) * sizeof *slon), *slat = malloc((nr ? nr : 1) * sizeof *slat);
-    if (!slon || !slat) {
-        free(slon);
-        free(slat);
-        rc = sim_error_set(err, SIM_ENOMEM, "attaching points");
-        goto done;
-    }
+    slon = malloc((nr ? nr : 1) * sizeof *slon);
+    slat = malloc((nr ? nr : 1) * sizeof *slat);
+    if (!slon || !slat) goto oom;
     memcpy(slon, sx, nr * sizeof *slon);
     memcpy(slat, sy, nr * sizeof *slat);
-    if ((rc = geo_crs_inverse(crs, slon, slat, nr, err))) {
-        free(slon);
-        free(slat);
-        goto done;
-    }
+    if ((rc = geo_crs_inverse(crs, slon, slat, nr, err))) goto done;
     for (size_t k = 0; k < nr;) {
         size_t e = k;
         uint32_t s = req[k].seg;
         while (e < nr && req[e].seg == s) ++e;
         uint32_t u = net->seg_u[s], v = net->seg_v[s];
         double len = net->seg_len_m[s];
-        int64_t way = net->seg_way[s];
+        float time_s = net->seg_time_s[s];
         /* One node per distinct fraction; the ends reuse u and v. */
         uint32_t prev = u;
         double prev_f = 0;
@@ -280,59 +303,69 @@ sim_status geo_network_attach(geo_network *net, const geo_crs *crs, const double
             split_node[j] = node;
             if (node != prev && node != u) {
                 /* piece prev..node: the first piece reuses segment s, the rest are appended */
-                double piece = (f - prev_f) * len;
                 if (first_piece) {
                     net->seg_v[s] = node;
-                    net->seg_len_m[s] = piece;
+                    net->seg_len_m[s] = (f - prev_f) * len;
+                    if (isfinite(time_s)) net->seg_time_s[s] = (float)((f - prev_f) * time_s);
                     first_piece = 0;
-                } else if (geo__network_add_seg(net, prev, node, piece, way, 0) == SIM_INVALID_ID) {
+                } else if (add_piece(net, s, prev, node, prev_f, f, len, time_s) ==
+                           SIM_INVALID_ID) {
                     goto oom;
                 }
                 prev = node;
                 prev_f = f;
             }
         }
-        if (prev != v) {
-            double piece = (1.0 - prev_f) * len;
-            if (first_piece) {
-                net->seg_len_m[s] = len; /* nothing split off: all points sat on u */
-            } else if (geo__network_add_seg(net, prev, v, piece, way, 0) == SIM_INVALID_ID) {
-                goto oom;
-            }
-        }
+        if (prev != v && !first_piece &&
+            add_piece(net, s, prev, v, prev_f, 1.0, len, time_s) == SIM_INVALID_ID)
+            goto oom;
         k = e;
     }
-    /* The points themselves, with connectors, in input order (deterministic node ids). */
+    /* The points themselves, in input order (deterministic node ids), with one connector per
+     * mode that snapped them, usable by that mode only and walked at connector_kmh. */
     {
-        uint32_t *by_point = malloc((n ? n : 1) * sizeof *by_point);
-        if (!by_point) goto oom;
-        for (size_t i = 0; i < n; ++i) by_point[i] = SIM_INVALID_ID;
-        for (size_t k = 0; k < nr; ++k) by_point[req[k].point] = (uint32_t)k;
-        for (size_t i = 0; i < n; ++i) {
-            uint32_t k = by_point[i];
-            if (k == SIM_INVALID_ID) continue;
+        float speed[GEO_MODE_COUNT];
+        for (int m = 0; m < GEO_MODE_COUNT; ++m) speed[m] = (float)connector_kmh;
+        size_t *first_req = malloc((n ? n : 1) * sizeof *first_req);
+        size_t *next_req = malloc((nr ? nr : 1) * sizeof *next_req);
+        if (!first_req || !next_req) {
+            free(first_req);
+            free(next_req);
+            goto oom;
+        }
+        for (size_t i = 0; i < n; ++i) first_req[i] = SIZE_MAX;
+        for (size_t k = nr; k-- > 0;) { /* chains in (mode) order per point */
+            next_req[k] = first_req[req[k].point];
+            first_req[req[k].point] = k;
+        }
+        for (size_t i = 0; i < n && !rc; ++i) {
+            if (first_req[i] == SIZE_MAX) continue;
             uint32_t p = geo__network_add_node(net, x[i], y[i], lon[i], lat[i], kind[i], ref[i]);
             if (p == SIM_INVALID_ID) {
-                free(by_point);
-                goto oom;
-            }
-            double len = geo_geodesic_m(lon[i], lat[i], slon[k], slat[k]);
-            if (geo__network_add_seg(net, p, split_node[k], len, -1, 1) == SIM_INVALID_ID) {
-                free(by_point);
-                goto oom;
+                rc = SIM_ENOMEM;
+                break;
             }
             node_out[i] = p;
+            for (size_t k = first_req[i]; k != SIZE_MAX; k = next_req[k]) {
+                double clen = geo_geodesic_m(lon[i], lat[i], slon[k], slat[k]);
+                if (geo__network_add_seg(net, p, split_node[k], clen, -1, 1,
+                                         GEO_ACCESS_ANY(req[k].mode), speed,
+                                         NAN) == SIM_INVALID_ID) {
+                    rc = SIM_ENOMEM;
+                    break;
+                }
+            }
         }
-        free(by_point);
+        free(first_req);
+        free(next_req);
+        if (rc) goto oom;
     }
-    free(slon);
-    free(slat);
     goto done;
 oom:
-    free(slon);
-    free(slat);
     rc = sim_error_set(err, SIM_ENOMEM, "attaching points");
 done:
+    free(slon);
+    free(slat);
     free(req);
     free(split_node);
     free(sx);

@@ -100,6 +100,8 @@ sim_status geo_write_areas(const char *path, const unsigned char *const *wkb, co
                 double v = cols[c].real[i];
                 if (isnan(v)) {
                     OGR_F_SetFieldNull(f, (int)c);
+                } else if (cols[c].decimals < 0) {
+                    OGR_F_SetFieldDouble(f, (int)c, v);
                 } else {
                     double p = pow(10.0, cols[c].decimals);
                     OGR_F_SetFieldDouble(f, (int)c, round(v * p) / p);
@@ -118,9 +120,9 @@ done:
     return close_dataset(ds, path, rc, err);
 }
 
-sim_status geo_write_edges_gpkg(const char *path, const geo_network *net, const uint32_t *from,
-                                const uint32_t *to, const uint32_t *time_ds, const uint32_t *seg,
-                                size_t n_arcs, sim_error *err) {
+sim_status geo_write_edges_gpkg(const char *path, const double *lon, const double *lat,
+                                const uint32_t *from, const uint32_t *to, const uint32_t *time_ds,
+                                const uint8_t *connector, size_t n_arcs, sim_error *err) {
     sim_status rc = SIM_OK;
     GDALDriverH drv = GDALGetDriverByName("GPKG");
     if (!drv) return sim_error_set(err, SIM_EDEP, "GDAL has no GPKG driver");
@@ -147,13 +149,13 @@ sim_status geo_write_edges_gpkg(const char *path, const geo_network *net, const 
     for (size_t a = 0; a < n_arcs; ++a) {
         OGRFeatureH f = OGR_F_Create(defn);
         OGRGeometryH g = OGR_G_CreateGeometry(wkbLineString);
-        OGR_G_AddPoint_2D(g, net->lon[from[a]], net->lat[from[a]]);
-        OGR_G_AddPoint_2D(g, net->lon[to[a]], net->lat[to[a]]);
+        OGR_G_AddPoint_2D(g, lon[from[a]], lat[from[a]]);
+        OGR_G_AddPoint_2D(g, lon[to[a]], lat[to[a]]);
         OGR_F_SetGeometryDirectly(f, g);
         OGR_F_SetFieldInteger(f, 0, (int)from[a]);
         OGR_F_SetFieldInteger(f, 1, (int)to[a]);
         OGR_F_SetFieldDouble(f, 2, time_ds[a] / 10.0);
-        OGR_F_SetFieldString(f, 3, net->seg_connector[seg[a]] ? "connector" : "street");
+        OGR_F_SetFieldString(f, 3, connector[a] ? "connector" : "street");
         OGRErr e = OGR_L_CreateFeature(lyr, f);
         OGR_F_Destroy(f);
         if (e != OGRERR_NONE) {

@@ -35,7 +35,7 @@ typedef struct {
     const char *name;
     int is_text;         /* 1: text values, 0: real values */
     const double *real;  /* n values; NAN writes null */
-    int decimals;        /* for real values: rounded to this many decimals */
+    int decimals;        /* for real values: rounded to this many decimals; < 0: as they are */
     const char *const *text; /* n values; NULL writes null */
 } geo_column;
 
@@ -47,13 +47,14 @@ sim_status geo_write_areas(const char *path, const unsigned char *const *wkb, co
                            size_t n, const geo_column *cols, size_t n_cols, sim_error *err);
 
 /**
- * Writes the directed arcs as a GeoPackage line layer `edges` (EPSG:4326) with fields
- * from, to, seconds, kind (street | connector): the edges.csv of the graph export, for QGIS.
- * Arc a goes from from[a] to to[a] with time seconds_ds[a] deciseconds; seg_connector[seg[a]].
+ * Writes n_arcs directed arcs as a GeoPackage line layer `edges` (EPSG:4326) with fields from,
+ * to, seconds and kind (street | connector): the edges.csv of the graph export, for QGIS. Arc a
+ * goes from node from[a] to node to[a] (positions lon/lat[node]) in time_ds[a] deciseconds;
+ * connector[a] says whether it is an origin/service connector.
  */
-sim_status geo_write_edges_gpkg(const char *path, const geo_network *net, const uint32_t *from,
-                                const uint32_t *to, const uint32_t *time_ds, const uint32_t *seg,
-                                size_t n_arcs, sim_error *err);
+sim_status geo_write_edges_gpkg(const char *path, const double *lon, const double *lat,
+                                const uint32_t *from, const uint32_t *to, const uint32_t *time_ds,
+                                const uint8_t *connector, size_t n_arcs, sim_error *err);
 
 /** Lower-case hex SHA-256 of the file at `path` into hex[65]. */
 sim_status geo_sha256_file(const char *path, char hex[65], uint64_t *size, sim_error *err);

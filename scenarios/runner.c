@@ -14,6 +14,7 @@
 #include "scenarios/outdir.h"
 #include "sim/access.h"
 #include "sim/graph.h"
+#include "sim/matrix.h"
 #include "sim/route.h"
 
 #ifndef ACCESSIM_VERSION
@@ -40,12 +41,14 @@ struct scn_city {
     double *svc_x, *svc_y, *svc_lon, *svc_lat;
     const char **svc_path; /* source file per service, for messages */
 
-    uint32_t *origin_node, *svc_node;
-    double *origin_snap_m;
-    size_t origins_unsnapped;
-    size_t islands;
-    double speed_mps;
-    sim_graph *graph, *rgraph;
+    /* enabled modes, in scn_mode order; per mode its graph and where origins attached */
+    size_t n_modes;
+    geo_mode modes[GEO_MODE_COUNT];
+    geo_mode_graph *mg[GEO_MODE_COUNT];
+    double *origin_snap_m[GEO_MODE_COUNT]; /* NAN where the origin did not attach */
+    size_t origins_unsnapped[GEO_MODE_COUNT];
+    size_t islands[GEO_MODE_COUNT];
+    uint32_t *origin_node, *svc_node; /* network nodes, shared by every mode */
 
     /* validate's collector: input problems recorded here instead of stopping at the first */
     sim_error *problems;
@@ -95,9 +98,10 @@ void scn_city_destroy(scn_city *c) {
     free(c->svc_path);
     free(c->origin_node);
     free(c->svc_node);
-    free(c->origin_snap_m);
-    sim_graph_destroy(c->graph);
-    sim_graph_destroy(c->rgraph);
+    for (int m = 0; m < GEO_MODE_COUNT; ++m) {
+        free(c->origin_snap_m[m]);
+        geo_mode_graph_destroy(c->mg[m]);
+    }
     free(c);
 }
 
@@ -116,6 +120,8 @@ static int keep_going(scn_city *c, sim_status rc, sim_error *err) {
     }
     return 1;
 }
+
+static const char *mode_name(geo_mode m) { return scn_mode_name((scn_mode)m); }
 
 static int safe_name(const char *s) {
     if (!*s) return 0;
@@ -262,8 +268,7 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
                             size_t max_problems, size_t *n_problems) {
     sim_status rc = SIM_OK;
     double t0 = now_s();
-    geo_snapper *snapper = NULL;
-    geo_snap *snaps = NULL;
+    geo_snap *snaps[GEO_MODE_COUNT] = {0};
     double *px = NULL, *py = NULL, *plon = NULL, *plat = NULL;
     uint8_t *kind = NULL;
     uint32_t *ref = NULL, *node = NULL;
@@ -273,13 +278,24 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
     c->cfg = cfg;
     c->problems = problems;
     c->max_problems = max_problems;
-    c->speed_mps = cfg->network.walk_speed_kmh / 3.6;
+    for (int m = 0; m < SCN_MODE_COUNT && m < GEO_MODE_COUNT; ++m)
+        if (cfg->network.modes[m]) c->modes[c->n_modes++] = (geo_mode)m;
 
     progress(opts, "reading the street network", 0, 0);
+    geo_table_source ts = {cfg->network.nodes, cfg->network.edges, cfg->network.nodes_layer,
+                           cfg->network.edges_layer, cfg->network.node_id, cfg->network.lon,
+                           cfg->network.lat, cfg->network.from, cfg->network.to,
+                           cfg->network.length, cfg->network.time};
     geo_network_source ns = {cfg->network.source, cfg->network.layer, cfg->crs,
-                             cfg->network.join_tolerance_m};
+                             cfg->network.join_tolerance_m, cfg->network.nodes ? &ts : NULL,
+                             &cfg->profile};
     if ((rc = geo_network_load(&ns, &c->net, &c->crs, warn, err))) goto done;
-    add_input(c, cfg->network.source, "network");
+    if (cfg->network.nodes) {
+        add_input(c, cfg->network.nodes, "network nodes");
+        add_input(c, cfg->network.edges, "network edges");
+    } else {
+        add_input(c, cfg->network.source, "network");
+    }
 
     progress(opts, "reading population", 0, 0);
     const char **gf = malloc((cfg->n_groups ? cfg->n_groups : 1) * sizeof *gf);
@@ -320,9 +336,10 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
     }
 
     /* Snap origins and services to the network as it was loaded, then attach them at once. */
+    /* Snap origins and services for every mode onto the network as it was loaded, then
+     * attach them all at once (attaching renumbers split segments). */
     progress(opts, "snapping to the network", 0, 0);
     size_t n = no + c->n_svc;
-    snaps = malloc(n * sizeof *snaps);
     px = malloc(n * sizeof *px);
     py = malloc(n * sizeof *py);
     plon = malloc(n * sizeof *plon);
@@ -330,8 +347,7 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
     kind = malloc(n * sizeof *kind);
     ref = malloc(n * sizeof *ref);
     node = malloc(n * sizeof *node);
-    c->origin_snap_m = malloc((no ? no : 1) * sizeof *c->origin_snap_m);
-    if (!snaps || !px || !py || !plon || !plat || !kind || !ref || !node || !c->origin_snap_m) {
+    if (!px || !py || !plon || !plat || !kind || !ref || !node) {
         rc = sim_error_set(err, SIM_ENOMEM, "snapping");
         goto done;
     }
@@ -351,46 +367,61 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
         kind[no + j] = GEO_NODE_SERVICE;
         ref[no + j] = (uint32_t)j;
     }
-    if ((rc = geo_snapper_create(c->net, &snapper, err))) goto done;
-    {
+    for (size_t mi = 0; mi < c->n_modes; ++mi) {
+        geo_mode m = c->modes[mi];
+        const char *mname = scn_mode_name((scn_mode)m);
+        geo_snapper *snapper = NULL;
+        snaps[m] = malloc(n * sizeof *snaps[m]);
+        c->origin_snap_m[m] = malloc((no ? no : 1) * sizeof *c->origin_snap_m[m]);
+        if (!snaps[m] || !c->origin_snap_m[m]) {
+            rc = sim_error_set(err, SIM_ENOMEM, "snapping");
+            goto done;
+        }
+        if ((rc = geo_snapper_create(c->net, m, &snapper, err))) goto done;
         size_t iseg = 0, nisl = geo_snapper_island_count(snapper, &iseg);
-        c->islands = nisl;
-        if (nisl)
-            sim_warnings_add_n(warn, nisl,
-                               "street islands (under 40 nodes, cut off from the main network) "
-                               "left out of snapping",
-                               "%zu segments in all", iseg);
-    }
-    if ((rc = geo_snapper_snap(snapper, px, py, n, cfg->network.snap_distance_m, snaps, err)))
-        goto done;
-    for (size_t j = 0; j < c->n_svc; ++j) {
-        const geo_snap *s = &snaps[no + j];
-        if (s->seg == SIM_INVALID_ID) {
+        c->islands[m] = nisl;
+        if (nisl) {
+            char what[160];
+            snprintf(what, sizeof what,
+                     "street islands for %s (under 40 nodes, cut off from the main network; "
+                     "%zu segments in all) left out of snapping",
+                     mname, iseg);
+            sim_warnings_add_n(warn, nisl, what, NULL);
+        }
+        rc = geo_snapper_snap(snapper, px, py, n, cfg->network.snap_distance_m, snaps[m], err);
+        geo_snapper_destroy(snapper);
+        if (rc) goto done;
+        for (size_t j = 0; j < c->n_svc; ++j) {
+            const geo_snap *sn = &snaps[m][no + j];
+            if (sn->seg != SIM_INVALID_ID) continue;
             rc = sim_error_set(err, SIM_EPARSE,
                                "%s: service '%s' %s at (%.6f, %.6f) lies %.0f m from the nearest "
-                               "walkable street, beyond network.snap_distance_m (%g m)",
+                               "street usable by %s, beyond network.snap_distance_m (%g m)",
                                c->svc_path[j], c->kinds[c->svc_kind[j]], c->svc_id[j],
-                               c->svc_lon[j], c->svc_lat[j], s->dist_m,
+                               c->svc_lon[j], c->svc_lat[j], sn->dist_m, mname,
                                cfg->network.snap_distance_m);
             if (keep_going(c, rc, err)) continue;
             goto done;
+        }
+        for (size_t i = 0; i < no; ++i) {
+            const geo_snap *sn = &snaps[m][i];
+            c->origin_snap_m[m][i] = sn->seg == SIM_INVALID_ID ? NAN : sn->dist_m;
+            if (sn->seg != SIM_INVALID_ID) continue;
+            ++c->origins_unsnapped[m];
+            char what[160];
+            snprintf(what, sizeof what,
+                     "origin beyond network.snap_distance_m of any street usable by %s; "
+                     "reported unreachable by %s",
+                     mname, mname);
+            sim_warnings_add(warn, what, "%s (%.0f m)", c->pop->id[i], sn->dist_m);
         }
     }
     if (c->n_problems) {
         rc = SIM_EPARSE;
         goto done;
     }
-    for (size_t i = 0; i < no; ++i) {
-        c->origin_snap_m[i] = snaps[i].seg == SIM_INVALID_ID ? NAN : snaps[i].dist_m;
-        if (snaps[i].seg == SIM_INVALID_ID) {
-            ++c->origins_unsnapped;
-            sim_warnings_add(warn,
-                             "origin beyond network.snap_distance_m of any walkable street; "
-                             "reported unreachable",
-                             "%s (%.0f m)", c->pop->id[i], snaps[i].dist_m);
-        }
-    }
-    if ((rc = geo_network_attach(c->net, c->crs, px, py, plon, plat, n, kind, ref, snaps, node,
+    if ((rc = geo_network_attach(c->net, c->crs, px, py, plon, plat, n, kind, ref,
+                                 (const geo_snap *const *)snaps, cfg->profile.walk_kmh, node,
                                  err)))
         goto done;
     c->origin_node = malloc((no ? no : 1) * sizeof *c->origin_node);
@@ -402,11 +433,10 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
     memcpy(c->origin_node, node, no * sizeof *node);
     memcpy(c->svc_node, node + no, c->n_svc * sizeof *node);
 
-    progress(opts, "building the walking graph", 0, 0);
-    if ((rc = geo_network_graph(c->net, c->speed_mps, &c->graph, err))) goto done;
-    if ((rc = sim_graph_reverse(c->graph, &c->rgraph))) {
-        rc = sim_error_set(err, rc, "reverse graph: %s", sim_status_str(rc));
-        goto done;
+    for (size_t mi = 0; mi < c->n_modes; ++mi) {
+        geo_mode m = c->modes[mi];
+        progress(opts, "building routing graphs", mi, c->n_modes);
+        if ((rc = geo_mode_graph_build(c->net, m, &c->mg[m], err))) goto done;
     }
     c->load_s = now_s() - t0;
     c->problems = NULL;
@@ -414,8 +444,7 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
     c = NULL;
 done:
     if (c && n_problems) *n_problems = c->n_problems;
-    geo_snapper_destroy(snapper);
-    free(snaps);
+    for (int m = 0; m < GEO_MODE_COUNT; ++m) free(snaps[m]);
     free(px);
     free(py);
     free(plon);
@@ -446,18 +475,30 @@ sim_status scn_city_check(const scn_config *cfg, const scn_run_opts *opts, scn_c
 }
 
 void scn_city_describe(const scn_city *c, char *buf, size_t size) {
-    int w = snprintf(buf, size,
-                     "working CRS %s; network: %zu of %zu line features walkable, %u nodes, %u "
-                     "segments; %zu origins (%zu beyond the snapping distance); %zu services of "
-                     "%zu kinds:",
-                     geo_crs_name(c->crs), c->net->stats.lines_walkable, c->net->stats.lines_read,
-                     c->net->n_nodes, c->net->n_segs, c->pop->n, c->origins_unsnapped, c->n_svc,
-                     c->n_kinds);
-    for (size_t k = 0; k < c->n_kinds && w > 0 && (size_t)w < size; ++k) {
+    size_t w = 0;
+#define ADD(...)                                                                                   \
+    do {                                                                                           \
+        if (w < size) {                                                                            \
+            int k_ = snprintf(buf + w, size - w, __VA_ARGS__);                                     \
+            if (k_ > 0) w += (size_t)k_;                                                           \
+        }                                                                                          \
+    } while (0)
+    ADD("working CRS %s; network: %zu of %zu line features usable (%zu walkable), %u nodes, %u "
+        "segments; %zu origins; %zu services of %zu kinds:",
+        geo_crs_name(c->crs), c->net->stats.lines_usable, c->net->stats.lines_read,
+        c->net->stats.lines_walkable, c->net->n_nodes, c->net->n_segs, c->pop->n, c->n_svc,
+        c->n_kinds);
+    for (size_t k = 0; k < c->n_kinds; ++k) {
         size_t cnt = 0;
         for (size_t j = 0; j < c->n_svc; ++j) cnt += c->svc_kind[j] == k;
-        w += snprintf(buf + w, size - (size_t)w, " %s %zu", c->kinds[k], cnt);
+        ADD(" %s %zu", c->kinds[k], cnt);
     }
+    for (size_t mi = 0; mi < c->n_modes; ++mi) {
+        geo_mode m = c->modes[mi];
+        ADD("\n%s: %u nodes, %u edges, %zu origins beyond the snapping distance", mode_name(m),
+            c->mg[m]->n_nodes, sim_graph_arc_count(c->mg[m]->fwd), c->origins_unsnapped[m]);
+    }
+#undef ADD
 }
 
 /* ---- output helpers ---------------------------------------------------------------------- */
@@ -519,19 +560,21 @@ static double ds_to_min(uint32_t t) {
 
 /* ---- the run ----------------------------------------------------------------------------- */
 
+/* Results per layer: layer L = mi * n_kinds + k is (mode c->modes[mi], service kind k). */
 typedef struct {
-    uint32_t **time;    /* per kind: n_nodes times to the nearest service of that kind */
-    uint32_t **nearest; /* per kind: index into that kind's sources */
+    size_t n_layers;
+    uint32_t **time;    /* per layer: times to the nearest service, per node of the mode graph */
+    uint32_t **nearest; /* per layer: index into the kind's source list */
     uint32_t **sources; /* per kind: service indexes (global) */
     uint32_t *n_sources;
 } routes;
 
 static void routes_free(routes *r, size_t n_kinds) {
-    for (size_t k = 0; k < n_kinds; ++k) {
-        if (r->time) free(r->time[k]);
-        if (r->nearest) free(r->nearest[k]);
-        if (r->sources) free(r->sources[k]);
+    for (size_t l = 0; l < r->n_layers; ++l) {
+        if (r->time) free(r->time[l]);
+        if (r->nearest) free(r->nearest[l]);
     }
+    for (size_t k = 0; k < n_kinds && r->sources; ++k) free(r->sources[k]);
     free(r->time);
     free(r->nearest);
     free(r->sources);
@@ -539,47 +582,57 @@ static void routes_free(routes *r, size_t n_kinds) {
 }
 
 static sim_status route_all(const scn_city *c, routes *r, sim_error *err) {
-    size_t nk = c->n_kinds;
-    uint32_t nn = sim_graph_node_count(c->rgraph);
-    r->time = calloc(nk, sizeof *r->time);
-    r->nearest = calloc(nk, sizeof *r->nearest);
-    r->sources = calloc(nk, sizeof *r->sources);
-    r->n_sources = calloc(nk, sizeof *r->n_sources);
+    size_t nk = c->n_kinds, nl = c->n_modes * nk;
+    r->n_layers = nl;
+    r->time = calloc(nl ? nl : 1, sizeof *r->time);
+    r->nearest = calloc(nl ? nl : 1, sizeof *r->nearest);
+    r->sources = calloc(nk ? nk : 1, sizeof *r->sources);
+    r->n_sources = calloc(nk ? nk : 1, sizeof *r->n_sources);
     if (!r->time || !r->nearest || !r->sources || !r->n_sources)
         return sim_error_set(err, SIM_ENOMEM, "routing");
     for (size_t k = 0; k < nk; ++k) {
-        r->time[k] = malloc((nn ? nn : 1) * sizeof **r->time);
-        r->nearest[k] = malloc((nn ? nn : 1) * sizeof **r->nearest);
         r->sources[k] = malloc((c->n_svc ? c->n_svc : 1) * sizeof **r->sources);
-        if (!r->time[k] || !r->nearest[k] || !r->sources[k])
-            return sim_error_set(err, SIM_ENOMEM, "routing");
+        if (!r->sources[k]) return sim_error_set(err, SIM_ENOMEM, "routing");
         for (size_t j = 0; j < c->n_svc; ++j)
             if (c->svc_kind[j] == k) r->sources[k][r->n_sources[k]++] = (uint32_t)j;
     }
-    sim_status *st = calloc(nk ? nk : 1, sizeof *st);
+    uint32_t max_nodes = 0;
+    for (size_t l = 0; l < nl; ++l) {
+        const geo_mode_graph *g = c->mg[c->modes[l / nk]];
+        if (g->n_nodes > max_nodes) max_nodes = g->n_nodes;
+        r->time[l] = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof **r->time);
+        r->nearest[l] = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof **r->nearest);
+        if (!r->time[l] || !r->nearest[l]) return sim_error_set(err, SIM_ENOMEM, "routing");
+    }
+    sim_status *st = calloc(nl ? nl : 1, sizeof *st);
     if (!st) return sim_error_set(err, SIM_ENOMEM, "routing");
 #pragma omp parallel
     {
-        sim_scratch *s = sim_scratch_create(nn);
+        sim_scratch *s = sim_scratch_create(max_nodes);
         uint32_t *src = malloc((c->n_svc ? c->n_svc : 1) * sizeof *src);
 #pragma omp for schedule(dynamic, 1)
-        for (int64_t k = 0; k < (int64_t)nk; ++k) {
+        for (int64_t l = 0; l < (int64_t)nl; ++l) {
+            size_t k = (size_t)l % nk;
+            const geo_mode_graph *g = c->mg[c->modes[(size_t)l / nk]];
             if (!s || !src) {
-                st[k] = SIM_ENOMEM;
+                st[l] = SIM_ENOMEM;
                 continue;
             }
-            for (uint32_t i = 0; i < r->n_sources[k]; ++i) src[i] = c->svc_node[r->sources[k][i]];
+            uint32_t ns = 0;
+            for (uint32_t i = 0; i < r->n_sources[k]; ++i)
+                src[ns++] = g->graph_of[c->svc_node[r->sources[k][i]]];
             /* Times *to* services: search the reverse graph from every service at once. */
-            st[k] = sim_route_multi(c->rgraph, src, NULL, r->n_sources[k], SIM_UNREACHABLE - 1, s,
-                                    r->time[k], r->nearest[k]);
+            st[l] = sim_route_multi(g->rev, src, NULL, ns, SIM_UNREACHABLE - 1, s, r->time[l],
+                                    r->nearest[l]);
         }
         free(src);
         sim_scratch_destroy(s);
     }
     sim_status rc = SIM_OK;
-    for (size_t k = 0; k < nk && !rc; ++k)
-        if (st[k]) rc = sim_error_set(err, st[k], "routing to '%s': %s", c->kinds[k],
-                                      sim_status_str(st[k]));
+    for (size_t l = 0; l < nl && !rc; ++l)
+        if (st[l])
+            rc = sim_error_set(err, st[l], "routing to '%s' by %s: %s", c->kinds[l % nk],
+                               mode_name(c->modes[l / nk]), sim_status_str(st[l]));
     free(st);
     return rc;
 }
@@ -634,38 +687,51 @@ static sim_status write_rasters(const scn_city *c, const routes *r, const char *
             cx[i] = g.x0 + (col + 0.5) * g.cell_m;
             cy[i] = g.y0 - (row + 0.5) * g.cell_m;
         }
-    progress(opts, "snapping raster cells", 0, 0);
-    if ((rc = geo_snapper_create(c->net, &sn, err))) goto done;
-    if ((rc = geo_snapper_snap(sn, cx, cy, nc, c->cfg->network.snap_distance_m, snaps, err)))
-        goto done;
     const geo_network *net = c->net;
-    double ds_per_m = 10.0 / c->speed_mps;
-    for (size_t k = 0; k < c->n_kinds; ++k) {
-        progress(opts, "writing rasters", k, c->n_kinds);
-        const uint32_t *t = r->time[k];
+    double walk_ds_per_m = 36.0 / c->cfg->profile.walk_kmh; /* 10 ds/s / (kmh / 3.6) */
+    size_t nk = c->n_kinds;
+    for (size_t mi = 0; mi < c->n_modes; ++mi) {
+        geo_mode m = c->modes[mi];
+        const geo_mode_graph *mg = c->mg[m];
+        progress(opts, "snapping raster cells", mi, c->n_modes);
+        geo_snapper_destroy(sn);
+        sn = NULL;
+        if ((rc = geo_snapper_create(net, m, &sn, err))) goto done;
+        if ((rc = geo_snapper_snap(sn, cx, cy, nc, c->cfg->network.snap_distance_m, snaps, err)))
+            goto done;
+        for (size_t k = 0; k < nk; ++k) {
+            progress(opts, "writing rasters", mi * nk + k, c->n_modes * nk);
+            const uint32_t *t = r->time[mi * nk + k];
 #pragma omp parallel for schedule(static)
-        for (int64_t i = 0; i < (int64_t)nc; ++i) {
-            const geo_snap *s = &snaps[i];
-            float v = RASTER_NODATA;
-            if (s->seg != SIM_INVALID_ID) {
-                uint32_t u = net->seg_u[s->seg], w = net->seg_v[s->seg];
-                double len = net->seg_len_m[s->seg] * ds_per_m, best = INFINITY;
-                if (t[u] != SIM_UNREACHABLE) best = fmin(best, s->f * len + t[u]);
-                if (t[w] != SIM_UNREACHABLE) best = fmin(best, (1.0 - s->f) * len + t[w]);
-                if (isfinite(best)) v = (float)((best + s->dist_m * ds_per_m) / 600.0);
+            for (int64_t i = 0; i < (int64_t)nc; ++i) {
+                vals[i] = RASTER_NODATA;
+                const geo_snap *sp = &snaps[i];
+                if (sp->seg == SIM_INVALID_ID) continue;
+                /* from the cell centre: walk to the street, then along the segment to one of
+                 * its ends in a direction the mode may travel, then on */
+                uint32_t seg = sp->seg, u = mg->graph_of[net->seg_u[seg]],
+                         w = mg->graph_of[net->seg_v[seg]];
+                double len = geo_seg_time_ds(net, seg, m), best = INFINITY;
+                uint8_t acc = net->seg_access[seg];
+                if ((acc & GEO_ACCESS_BWD(m)) && u != SIM_INVALID_ID && t[u] != SIM_UNREACHABLE)
+                    best = fmin(best, sp->f * len + t[u]);
+                if ((acc & GEO_ACCESS_FWD(m)) && w != SIM_INVALID_ID && t[w] != SIM_UNREACHABLE)
+                    best = fmin(best, (1.0 - sp->f) * len + t[w]);
+                if (isfinite(best))
+                    vals[i] = (float)((best + sp->dist_m * walk_ds_per_m) / 600.0);
             }
-            vals[i] = v;
+            char path[4200], desc[300];
+            if (snprintf(path, sizeof path, "%s/%s_%s_minutes.tif", dir, c->kinds[k],
+                         mode_name(m)) >= (int)sizeof path) {
+                rc = sim_error_set(err, SIM_EINVAL, "%s: path too long", dir);
+                goto done;
+            }
+            snprintf(desc, sizeof desc, "%s_%s_minutes: travel time by %s to the nearest %s "
+                     "(minutes)", c->kinds[k], mode_name(m), mode_name(m), c->kinds[k]);
+            if ((rc = geo_write_float_tiff(path, &g, vals, RASTER_NODATA, c->crs, desc, "min",
+                                           err)))
+                goto done;
         }
-        char name[300], path[4200], desc[300];
-        snprintf(name, sizeof name, "%s_walk_minutes.tif", c->kinds[k]);
-        if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path) {
-            rc = sim_error_set(err, SIM_EINVAL, "%s: path too long", dir);
-            goto done;
-        }
-        snprintf(desc, sizeof desc, "%s_walk_minutes: walking time to the nearest %s (minutes)",
-                 c->kinds[k], c->kinds[k]);
-        if ((rc = geo_write_float_tiff(path, &g, vals, RASTER_NODATA, c->crs, desc, "min", err)))
-            goto done;
     }
 done:
     geo_snapper_destroy(sn);
@@ -676,121 +742,144 @@ done:
     return rc;
 }
 
-/* Origin x kind time (deciseconds) and nearest service index. */
-static void origin_times(const scn_city *c, const routes *r, size_t k, uint32_t *t,
+/* Time (deciseconds) from each origin to the nearest service of layer l, and that service. */
+static void origin_times(const scn_city *c, const routes *r, size_t l, uint32_t *t,
                          uint32_t *svc) {
+    size_t k = l % c->n_kinds;
+    const geo_mode_graph *g = c->mg[c->modes[l / c->n_kinds]];
     for (size_t i = 0; i < c->pop->n; ++i) {
         uint32_t v = c->origin_node[i];
-        t[i] = v == SIM_INVALID_ID ? SIM_UNREACHABLE : r->time[k][v];
-        svc[i] = (v == SIM_INVALID_ID || t[i] == SIM_UNREACHABLE)
-                     ? SIM_INVALID_ID
-                     : r->sources[k][r->nearest[k][v]];
+        uint32_t gv = v == SIM_INVALID_ID ? SIM_INVALID_ID : g->graph_of[v];
+        t[i] = gv == SIM_INVALID_ID ? SIM_UNREACHABLE : r->time[l][gv];
+        svc[i] = t[i] == SIM_UNREACHABLE ? SIM_INVALID_ID : r->sources[k][r->nearest[l][gv]];
     }
+}
+
+/* The per-origin table, shared by origins.csv and areas.geojson. */
+typedef struct {
+    geo_column *cols;
+    size_t n_cols;
+    double *num;       /* numeric column storage */
+    const char **txt;  /* text column storage */
+    char **names;      /* owned column names */
+    size_t n_names;
+} origin_table;
+
+static void origin_table_free(origin_table *t) {
+    for (size_t i = 0; i < t->n_names; ++i) free(t->names[i]);
+    free(t->names);
+    free(t->cols);
+    free(t->num);
+    free(t->txt);
+}
+
+static char *col_name(origin_table *t, const char *a, const char *b, const char *suffix) {
+    size_t len = strlen(a) + (b ? strlen(b) : 0) + strlen(suffix) + 3;
+    char *s = malloc(len);
+    if (!s) return NULL;
+    if (b) snprintf(s, len, "%s_%s_%s", a, b, suffix);
+    else snprintf(s, len, "%s_%s", a, suffix);
+    t->names[t->n_names++] = s;
+    return s;
+}
+
+/* Columns: origin_id, each group's population, <mode>_snap_m per mode, then per mode and kind
+ * <kind>_<mode>_minutes and <kind>_<mode>_nearest_id. */
+static sim_status origin_table_build(const scn_city *c, const routes *r, origin_table *t,
+                                     sim_error *err) {
+    size_t no = c->pop->n, ng = c->cfg->n_groups, nm = c->n_modes, nl = r->n_layers;
+    size_t n1 = no ? no : 1;
+    memset(t, 0, sizeof *t);
+    t->cols = calloc(1 + ng + nm + 2 * nl, sizeof *t->cols);
+    t->num = malloc((nm + nl) * n1 * sizeof *t->num);
+    t->txt = malloc((1 + nl) * n1 * sizeof *t->txt);
+    t->names = calloc(nm + 2 * nl + 1, sizeof *t->names);
+    uint32_t *tm = malloc(n1 * sizeof *tm), *svc = malloc(n1 * sizeof *svc);
+    sim_status rc = SIM_OK;
+    if (!t->cols || !t->num || !t->txt || !t->names || !tm || !svc) goto oom;
+    for (size_t i = 0; i < no; ++i) t->txt[i] = c->pop->id[i];
+    t->cols[t->n_cols++] = (geo_column){.name = "origin_id", .is_text = 1, .text = t->txt};
+    for (size_t g = 0; g < ng; ++g)
+        t->cols[t->n_cols++] = (geo_column){.name = c->cfg->groups[g].name,
+                                            .real = c->pop_cols + g * no, .decimals = -1};
+    for (size_t mi = 0; mi < nm; ++mi) {
+        double *v = t->num + mi * n1;
+        memcpy(v, c->origin_snap_m[c->modes[mi]], no * sizeof *v);
+        const char *name = col_name(t, mode_name(c->modes[mi]), NULL, "snap_m");
+        if (!name) goto oom;
+        t->cols[t->n_cols++] = (geo_column){.name = name, .real = v, .decimals = 1};
+    }
+    for (size_t l = 0; l < nl; ++l) {
+        const char *kind = c->kinds[l % c->n_kinds], *mode = mode_name(c->modes[l / c->n_kinds]);
+        double *v = t->num + (nm + l) * n1;
+        const char **ids = t->txt + (1 + l) * n1;
+        origin_times(c, r, l, tm, svc);
+        for (size_t i = 0; i < no; ++i) {
+            v[i] = ds_to_min(tm[i]);
+            ids[i] = svc[i] == SIM_INVALID_ID ? NULL : c->svc_id[svc[i]];
+        }
+        const char *mn = col_name(t, kind, mode, "minutes"), *in = col_name(t, kind, mode,
+                                                                             "nearest_id");
+        if (!mn || !in) goto oom;
+        t->cols[t->n_cols++] = (geo_column){.name = mn, .real = v, .decimals = 2};
+        t->cols[t->n_cols++] = (geo_column){.name = in, .is_text = 1, .text = ids};
+    }
+    goto done;
+oom:
+    rc = sim_error_set(err, SIM_ENOMEM, "origins table");
+done:
+    free(tm);
+    free(svc);
+    return rc;
 }
 
 static sim_status write_origins(const scn_city *c, const routes *r, const char *dir,
                                 sim_error *err) {
     char path[4200];
-    size_t no = c->pop->n, ng = c->cfg->n_groups, nk = c->n_kinds;
-    uint32_t *t = malloc(nk * (no ? no : 1) * sizeof *t);
-    uint32_t *svc = malloc(nk * (no ? no : 1) * sizeof *svc);
-    if (!t || !svc) {
-        free(t);
-        free(svc);
-        return sim_error_set(err, SIM_ENOMEM, "origins");
+    origin_table t;
+    sim_status rc = origin_table_build(c, r, &t, err);
+    if (rc) {
+        origin_table_free(&t);
+        return rc;
     }
-    for (size_t k = 0; k < nk; ++k) origin_times(c, r, k, t + k * no, svc + k * no);
-    sim_status rc = SIM_OK;
     FILE *fp = open_out(dir, "origins.csv", path, sizeof path, err);
     if (!fp) {
-        rc = err ? err->code : SIM_EIO;
-        goto geojson;
+        origin_table_free(&t);
+        return err ? err->code : SIM_EIO;
     }
-    fputs("origin_id", fp);
-    for (size_t g = 0; g < ng; ++g) fprintf(fp, ",%s", c->cfg->groups[g].name);
-    fputs(",snap_m", fp);
-    for (size_t k = 0; k < nk; ++k)
-        fprintf(fp, ",%s_walk_minutes,%s_walk_nearest_id", c->kinds[k], c->kinds[k]);
+    for (size_t j = 0; j < t.n_cols; ++j) {
+        if (j) fputc(',', fp);
+        csv_str(fp, t.cols[j].name);
+    }
     fputc('\n', fp);
-    for (size_t i = 0; i < no; ++i) {
-        csv_str(fp, c->pop->id[i]);
-        for (size_t g = 0; g < ng; ++g) {
-            fputc(',', fp);
-            csv_count(fp, c->pop_cols[g * no + i]);
-        }
-        fputc(',', fp);
-        csv_num(fp, c->origin_snap_m[i], 1);
-        for (size_t k = 0; k < nk; ++k) {
-            fputc(',', fp);
-            csv_num(fp, ds_to_min(t[k * no + i]), 2);
-            fputc(',', fp);
-            if (svc[k * no + i] != SIM_INVALID_ID) csv_str(fp, c->svc_id[svc[k * no + i]]);
+    for (size_t i = 0; i < c->pop->n; ++i) {
+        for (size_t j = 0; j < t.n_cols; ++j) {
+            const geo_column *col = &t.cols[j];
+            if (j) fputc(',', fp);
+            if (col->is_text) {
+                if (col->text[i]) csv_str(fp, col->text[i]);
+            } else if (col->decimals < 0) {
+                csv_count(fp, col->real[i]);
+            } else {
+                csv_num(fp, col->real[i], col->decimals);
+            }
         }
         fputc('\n', fp);
     }
-    if ((rc = close_file(fp, path, err))) goto done;
-geojson:
-    if (rc) goto done;
-    {
-        /* areas.geojson: the same columns */
-        size_t ncol = 1 + ng + 1 + 2 * nk;
-        geo_column *cols = calloc(ncol, sizeof *cols);
-        double *num = malloc((ng + 1 + nk) * (no ? no : 1) * sizeof *num);
-        const char **txt = malloc((nk + 1) * (no ? no : 1) * sizeof *txt);
-        char **names = calloc(2 * nk, sizeof *names);
-        if (!cols || !num || !txt || !names) {
-            rc = sim_error_set(err, SIM_ENOMEM, "areas");
-        } else {
-            size_t ci = 0;
-            for (size_t i = 0; i < no; ++i) txt[i] = c->pop->id[i];
-            cols[ci++] = (geo_column){.name = "origin_id", .is_text = 1, .text = txt};
-            for (size_t g = 0; g < ng; ++g)
-                cols[ci++] = (geo_column){.name = c->cfg->groups[g].name, .real = c->pop_cols + g * no,
-                                          .decimals = 6};
-            memcpy(num, c->origin_snap_m, no * sizeof *num);
-            cols[ci++] = (geo_column){.name = "snap_m", .real = num, .decimals = 1};
-            for (size_t k = 0; k < nk && !rc; ++k) {
-                double *m = num + (1 + k) * no;
-                const char **ids = txt + (1 + k) * no;
-                for (size_t i = 0; i < no; ++i) {
-                    m[i] = ds_to_min(t[k * no + i]);
-                    ids[i] = svc[k * no + i] == SIM_INVALID_ID ? NULL : c->svc_id[svc[k * no + i]];
-                }
-                size_t len = strlen(c->kinds[k]) + 32;
-                names[2 * k] = malloc(len);
-                names[2 * k + 1] = malloc(len);
-                if (!names[2 * k] || !names[2 * k + 1]) {
-                    rc = sim_error_set(err, SIM_ENOMEM, "areas");
-                    break;
-                }
-                snprintf(names[2 * k], len, "%s_walk_minutes", c->kinds[k]);
-                snprintf(names[2 * k + 1], len, "%s_walk_nearest_id", c->kinds[k]);
-                cols[ci++] = (geo_column){.name = names[2 * k], .real = m, .decimals = 2};
-                cols[ci++] = (geo_column){.name = names[2 * k + 1], .is_text = 1, .text = ids};
-            }
-            if (!rc && snprintf(path, sizeof path, "%s/areas.geojson", dir) < (int)sizeof path)
-                rc = geo_write_areas(path, (const unsigned char *const *)c->pop->wkb,
-                                     c->pop->wkb_len, no, cols, ncol, err);
-        }
-        if (names)
-            for (size_t k = 0; k < 2 * nk; ++k) free(names[k]);
-        free(names);
-        free(cols);
-        free(num);
-        free(txt);
-    }
-done:
-    free(t);
-    free(svc);
+    rc = close_file(fp, path, err);
+    if (!rc && snprintf(path, sizeof path, "%s/areas.geojson", dir) < (int)sizeof path)
+        rc = geo_write_areas(path, (const unsigned char *const *)c->pop->wkb, c->pop->wkb_len,
+                             c->pop->n, t.cols, t.n_cols, err);
+    origin_table_free(&t);
     return rc;
 }
 
 static sim_status write_summary(const scn_city *c, const routes *r, const char *dir,
                                 scn_headline **heads, size_t *n_heads, sim_error *err) {
     char path[4200];
-    size_t no = c->pop->n, ng = c->cfg->n_groups, nk = c->n_kinds;
+    size_t no = c->pop->n, ng = c->cfg->n_groups, nk = c->n_kinds, nl = r->n_layers;
     uint32_t *t = malloc((no ? no : 1) * sizeof *t), *svc = malloc((no ? no : 1) * sizeof *svc);
-    size_t n_h = nk * ng;
+    size_t n_h = nl * ng, used = 0;
     scn_headline *h = calloc(n_h ? n_h : 1, sizeof *h);
     FILE *fp = NULL;
     sim_status rc = SIM_OK;
@@ -803,12 +892,16 @@ static sim_status write_summary(const scn_city *c, const routes *r, const char *
         goto done;
     }
     fputs("scenario,service,mode,group,measure,value,baseline,delta\n", fp);
-    for (size_t k = 0; k < nk; ++k) {
-        origin_times(c, r, k, t, svc);
+    for (size_t l = 0; l < nl; ++l) {
+        size_t k = l % nk;
+        geo_mode mode = c->modes[l / nk];
+        origin_times(c, r, l, t, svc);
         for (size_t g = 0; g < ng; ++g) {
+            if (!c->cfg->groups[g].modes[mode]) continue; /* the group does not use this mode */
             const double *pop = c->pop_cols + g * no;
-            scn_headline *hl = &h[k * ng + g];
+            scn_headline *hl = &h[used++];
             hl->service = c->kinds[k];
+            hl->mode = mode_name(mode);
             hl->group = c->cfg->groups[g].name;
             double mean = sim_access_mean(t, pop, no), med = sim_access_median(t, pop, no);
             hl->mean_minutes = isnan(mean) ? NAN : mean / 600.0;
@@ -838,7 +931,7 @@ static sim_status write_summary(const scn_city *c, const routes *r, const char *
             for (size_t q = 0; q < nm; ++q) {
                 fputs("baseline,", fp);
                 csv_str(fp, c->kinds[k]);
-                fputs(",walk,", fp);
+                fprintf(fp, ",%s,", mode_name(mode));
                 csv_str(fp, c->cfg->groups[g].name);
                 fprintf(fp, ",%s,", m[q].name);
                 csv_num(fp, m[q].v, m[q].dec);
@@ -854,7 +947,7 @@ static sim_status write_summary(const scn_city *c, const routes *r, const char *
     fp = NULL;
     if (!rc) {
         *heads = h;
-        *n_heads = nk * ng;
+        *n_heads = used;
         h = NULL;
     }
 done:
@@ -884,10 +977,18 @@ static void json_config(FILE *fp, const scn_config *cfg) {
             json_str(fp, scn_mode_name((scn_mode)m));
             first = 0;
         }
-    fprintf(fp, "], \"walk_speed_kmh\": %.17g, \"snap_distance_m\": %.17g, "
-                "\"join_tolerance_m\": %.17g},\n",
-            cfg->network.walk_speed_kmh, cfg->network.snap_distance_m,
-            cfg->network.join_tolerance_m);
+    fprintf(fp, "], \"snap_distance_m\": %.17g, \"join_tolerance_m\": %.17g},\n",
+            cfg->network.snap_distance_m, cfg->network.join_tolerance_m);
+    const geo_profile *p = &cfg->profile;
+    fprintf(fp, "    \"profiles\": {\"walk\": {\"speed_kmh\": %.17g}, \"bike\": {\"speed_kmh\": "
+                "%.17g}, \"car\": {\"speed_factor\": %.17g, \"use_maxspeed\": %s, "
+                "\"maxspeed_factor\": %.17g, \"highway_kmh\": {",
+            p->walk_kmh, p->bike_kmh, p->car_factor, p->use_maxspeed ? "true" : "false",
+            p->car_maxspeed_factor);
+    for (int h = 0; h < GEO_HW_COUNT; ++h)
+        fprintf(fp, "%s\"%s\": %.17g", h ? ", " : "", geo_highway_name((geo_highway)h),
+                p->car_highway_kmh[h]);
+    fputs("}}},\n", fp);
     fputs("    \"population\": {\"source\": ", fp);
     json_str(fp, cfg->population.source);
     fputs(", \"groups\": {", fp);
@@ -951,15 +1052,23 @@ static sim_status write_manifest(const scn_city *c, const char *dir, const geo_g
     fprintf(fp, "  \"grid\": {\"cell_m\": %.17g, \"x0\": %.17g, \"y0\": %.17g, \"nx\": %u, "
                 "\"ny\": %u},\n",
             grid->cell_m, grid->x0, grid->y0, grid->nx, grid->ny);
-    fprintf(fp, "  \"counts\": {\"network_lines\": %zu, \"walkable_lines\": %zu, "
-                "\"ways_truncated\": %zu, \"highway_lines\": %zu, \"osm_highway_ways\": %zu, "
-                "\"osm_highway_ways_dropped\": %zu, \"islands_not_snapped\": %zu, \"nodes\": %u, \"edges\": %u, \"origins\": %zu, "
-                "\"origins_unsnapped\": %zu, \"services\": %zu, \"stops\": 0, \"trips\": 0,\n"
-                "    \"services_by_kind\": {",
-            c->net->stats.lines_read, c->net->stats.lines_walkable, c->net->stats.ways_truncated,
-            c->net->stats.highway_lines, c->net->stats.osm_highway_ways,
-            c->net->stats.osm_highway_dropped, c->islands, sim_graph_node_count(c->graph), sim_graph_arc_count(c->graph), c->pop->n,
-            c->origins_unsnapped, c->n_svc);
+    fprintf(fp, "  \"counts\": {\"network_lines\": %zu, \"usable_lines\": %zu, "
+                "\"walkable_lines\": %zu, \"ways_truncated\": %zu, \"highway_lines\": %zu, "
+                "\"osm_highway_ways\": %zu, \"osm_highway_ways_dropped\": %zu, "
+                "\"network_nodes\": %u, \"network_segments\": %u, \"origins\": %zu, "
+                "\"services\": %zu, \"stops\": 0, \"trips\": 0,\n    \"modes\": {",
+            c->net->stats.lines_read, c->net->stats.lines_usable, c->net->stats.lines_walkable,
+            c->net->stats.ways_truncated, c->net->stats.highway_lines,
+            c->net->stats.osm_highway_ways, c->net->stats.osm_highway_dropped, c->net->n_nodes,
+            c->net->n_segs, c->pop->n, c->n_svc);
+    for (size_t mi = 0; mi < c->n_modes; ++mi) {
+        geo_mode m = c->modes[mi];
+        fprintf(fp, "%s\"%s\": {\"nodes\": %u, \"edges\": %u, \"islands_not_snapped\": %zu, "
+                    "\"origins_unsnapped\": %zu}",
+                mi ? ", " : "", mode_name(m), c->mg[m]->n_nodes,
+                sim_graph_arc_count(c->mg[m]->fwd), c->islands[m], c->origins_unsnapped[m]);
+    }
+    fputs("},\n    \"services_by_kind\": {", fp);
     for (size_t k = 0; k < c->n_kinds; ++k) {
         size_t cnt = 0;
         for (size_t j = 0; j < c->n_svc; ++j) cnt += c->svc_kind[j] == k;
@@ -1029,15 +1138,36 @@ done:
 
 /* ---- graph export ------------------------------------------------------------------------ */
 
-sim_status scn_city_export_graph(const scn_city *c, const char *dir, sim_error *err) {
+sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *dir,
+                                 sim_error *err) {
     char path[4200];
     sim_status rc = SIM_OK;
     const geo_network *net = c->net;
-    FILE *fp = open_out(dir, "nodes.csv", path, sizeof path, err);
-    if (!fp) return err ? err->code : SIM_EIO;
+    const geo_mode_graph *g = c->mg[mode];
+    if (!g)
+        return sim_error_set(err, SIM_EINVAL, "%s: mode '%s' is not among network.modes",
+                             c->cfg->path, mode_name(mode));
+    uint32_t nn = g->n_nodes, na = sim_graph_arc_count(g->fwd);
+    const uint32_t *first = sim_graph_first_out(g->fwd), *head = sim_graph_head(g->fwd),
+                   *tds = sim_graph_time_ds(g->fwd);
+    uint32_t *from = malloc((na ? na : 1) * sizeof *from);
+    double *lon = malloc((nn ? nn : 1) * sizeof *lon), *lat = malloc((nn ? nn : 1) * sizeof *lat);
+    uint8_t *conn = malloc(na ? na : 1);
+    FILE *fp = NULL;
+    if (!from || !lon || !lat || !conn) {
+        rc = sim_error_set(err, SIM_ENOMEM, "graph export");
+        goto done;
+    }
+    if (!(fp = open_out(dir, "nodes.csv", path, sizeof path, err))) {
+        rc = err ? err->code : SIM_EIO;
+        goto done;
+    }
     fputs("node_id,lon,lat,kind,ref\n", fp);
-    for (uint32_t v = 0; v < net->n_nodes; ++v) {
-        fprintf(fp, "%u,%.7f,%.7f,", v, net->lon[v], net->lat[v]);
+    for (uint32_t gv = 0; gv < nn; ++gv) {
+        uint32_t v = g->node_of[gv];
+        lon[gv] = net->lon[v];
+        lat[gv] = net->lat[v];
+        fprintf(fp, "%u,%.7f,%.7f,", gv, net->lon[v], net->lat[v]);
         if (net->kind[v] == GEO_NODE_ORIGIN) {
             fputs("origin,", fp);
             csv_str(fp, c->pop->id[net->ref[v]]);
@@ -1049,46 +1179,112 @@ sim_status scn_city_export_graph(const scn_city *c, const char *dir, sim_error *
         }
         fputc('\n', fp);
     }
-    if ((rc = close_file(fp, path, err))) return rc;
-
-    /* Arcs exactly as routed: the graph's CSR order; the segment of each arc for the GPKG. */
-    uint32_t na = sim_graph_arc_count(c->graph);
-    const uint32_t *first = sim_graph_first_out(c->graph), *head = sim_graph_head(c->graph),
-                   *tds = sim_graph_time_ds(c->graph);
-    uint32_t *from = malloc((na ? na : 1) * sizeof *from), *seg = malloc((na ? na : 1) * sizeof *seg);
-    if (!from || !seg) {
-        free(from);
-        free(seg);
-        return sim_error_set(err, SIM_ENOMEM, "graph export");
-    }
-    for (uint32_t v = 0; v < net->n_nodes; ++v)
-        for (uint32_t a = first[v]; a < first[v + 1]; ++a) from[a] = v;
-    /* geo_network_graph emits segment s as arcs 2s (u->v) and 2s+1 (v->u), stably bucketed by
-     * tail; recover each arc's segment by replaying that order. */
-    uint32_t *fill = malloc(((size_t)net->n_nodes + 1) * sizeof *fill);
-    if (!fill) {
-        free(from);
-        free(seg);
-        return sim_error_set(err, SIM_ENOMEM, "graph export");
-    }
-    memcpy(fill, first, ((size_t)net->n_nodes + 1) * sizeof *fill);
-    for (uint32_t s = 0; s < net->n_segs; ++s) {
-        seg[fill[net->seg_u[s]]++] = s;
-        seg[fill[net->seg_v[s]]++] = s;
-    }
-    free(fill);
-    fp = open_out(dir, "edges.csv", path, sizeof path, err);
-    if (!fp) {
+    rc = close_file(fp, path, err);
+    fp = NULL;
+    if (rc) goto done;
+    /* Arcs exactly as routed, in the graph's CSR order. */
+    for (uint32_t gv = 0; gv < nn; ++gv)
+        for (uint32_t a = first[gv]; a < first[gv + 1]; ++a) from[a] = gv;
+    for (uint32_t a = 0; a < na; ++a) conn[a] = net->seg_connector[g->arc_seg[a]];
+    if (!(fp = open_out(dir, "edges.csv", path, sizeof path, err))) {
         rc = err ? err->code : SIM_EIO;
-    } else {
-        fputs("from,to,seconds\n", fp);
-        for (uint32_t a = 0; a < na; ++a)
-            fprintf(fp, "%u,%u,%u.%u\n", from[a], head[a], tds[a] / 10, tds[a] % 10);
-        rc = close_file(fp, path, err);
+        goto done;
     }
+    fputs("from,to,seconds\n", fp);
+    for (uint32_t a = 0; a < na; ++a)
+        fprintf(fp, "%u,%u,%u.%u\n", from[a], head[a], tds[a] / 10, tds[a] % 10);
+    rc = close_file(fp, path, err);
+    fp = NULL;
     if (!rc && snprintf(path, sizeof path, "%s/edges.gpkg", dir) < (int)sizeof path)
-        rc = geo_write_edges_gpkg(path, net, from, head, tds, seg, na, err);
+        rc = geo_write_edges_gpkg(path, lon, lat, from, head, tds, conn, na, err);
+done:
+    if (fp) fclose(fp);
     free(from);
-    free(seg);
+    free(lon);
+    free(lat);
+    free(conn);
+    return rc;
+}
+
+/* ---- travel-time matrix ------------------------------------------------------------------- */
+
+typedef struct {
+    FILE *fp;
+    const char *const *from_id, *const *to_id;
+} matrix_sink_ctx;
+
+static sim_status matrix_sink(void *ud, const sim_od *rows, size_t n) {
+    matrix_sink_ctx *m = ud;
+    for (size_t i = 0; i < n; ++i) {
+        csv_str(m->fp, m->from_id[rows[i].from]);
+        fputc(',', m->fp);
+        csv_str(m->fp, m->to_id[rows[i].to]);
+        fputc(',', m->fp);
+        csv_num(m->fp, ds_to_min(rows[i].time_ds), 2);
+        fputc('\n', m->fp);
+    }
+    return ferror(m->fp) ? SIM_EIO : SIM_OK;
+}
+
+sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, int to_origins,
+                           const char *kind, int direction, FILE *fp, size_t *n_sources,
+                           sim_error *err) {
+    const geo_mode_graph *g = c->mg[mode];
+    if (!g)
+        return sim_error_set(err, SIM_EINVAL, "%s: mode '%s' is not among network.modes",
+                             c->cfg->path, mode_name(mode));
+    size_t kind_index = SIZE_MAX;
+    if (kind && !to_origins) {
+        for (size_t k = 0; k < c->n_kinds; ++k)
+            if (strcmp(c->kinds[k], kind) == 0) kind_index = k;
+        if (kind_index == SIZE_MAX)
+            return sim_error_set(err, SIM_EINVAL, "%s: no service kind '%s'", c->cfg->path, kind);
+    }
+    size_t no = c->pop->n, nd_max = to_origins ? no : c->n_svc;
+    uint32_t *src = malloc((no ? no : 1) * sizeof *src), *dst = malloc((nd_max ? nd_max : 1) * sizeof *dst);
+    const char **src_id = malloc((no ? no : 1) * sizeof *src_id);
+    const char **dst_id = malloc((nd_max ? nd_max : 1) * sizeof *dst_id);
+    sim_status rc = SIM_OK;
+    if (!src || !dst || !src_id || !dst_id) {
+        rc = sim_error_set(err, SIM_ENOMEM, "matrix");
+        goto done;
+    }
+    /* Origins that attached to this mode's network, in input order; likewise destinations. */
+    uint32_t ns = 0, nd = 0;
+    for (size_t i = 0; i < no; ++i) {
+        uint32_t v = c->origin_node[i];
+        uint32_t gv = v == SIM_INVALID_ID ? SIM_INVALID_ID : g->graph_of[v];
+        if (gv == SIM_INVALID_ID) continue;
+        src_id[ns] = c->pop->id[i];
+        src[ns++] = gv;
+        if (to_origins) {
+            dst_id[nd] = c->pop->id[i];
+            dst[nd++] = gv;
+        }
+    }
+    if (!to_origins)
+        for (size_t j = 0; j < c->n_svc; ++j) {
+            if (kind_index != SIZE_MAX && c->svc_kind[j] != kind_index) continue;
+            uint32_t gv = g->graph_of[c->svc_node[j]];
+            if (gv == SIM_INVALID_ID) continue;
+            dst_id[nd] = c->svc_id[j];
+            dst[nd++] = gv;
+        }
+    *n_sources = ns;
+    double cut = cutoff_min > 0 ? cutoff_min * 600.0 : (double)(SIM_UNREACHABLE - 1);
+    uint32_t cutoff_ds = cut >= (double)(SIM_UNREACHABLE - 1) ? SIM_UNREACHABLE - 1
+                                                              : (uint32_t)llround(cut);
+    fputs("from_id,to_id,minutes\n", fp);
+    matrix_sink_ctx ctx = {fp, src_id, dst_id};
+    sim_matrix_direction dir = direction > 0   ? SIM_MATRIX_FORWARD
+                               : direction < 0 ? SIM_MATRIX_BACKWARD
+                                               : SIM_MATRIX_AUTO;
+    rc = sim_matrix_run(g->fwd, g->rev, src, ns, dst, nd, cutoff_ds, dir, matrix_sink, &ctx);
+    if (rc) rc = sim_error_set(err, rc, "matrix: %s", sim_status_str(rc));
+done:
+    free(src);
+    free(dst);
+    free(src_id);
+    free(dst_id);
     return rc;
 }

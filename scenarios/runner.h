@@ -11,7 +11,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "geo/profile.h"
 #include "scenarios/config.h"
 #include "sim/status.h"
 #include "sim/warn.h"
@@ -50,6 +52,7 @@ void scn_city_destroy(scn_city *c);
 /** Headline figures of a run, for the CLI's summary on stdout. */
 typedef struct {
     const char *service;
+    const char *mode;
     const char *group;
     double mean_minutes;   /* NAN if no one reaches a service */
     double share_within[8]; /* per threshold, in the config's order (at most 8 printed) */
@@ -57,15 +60,28 @@ typedef struct {
 
 /**
  * Computes the baseline and writes manifest.json, summary.csv and baseline/ into `dir` (an
- * existing, empty folder). `warn` is copied into the manifest. *headlines (n_services x n_groups
- * entries, service-major) is owned by the caller (free()).
+ * existing, empty folder). `warn` is copied into the manifest. *headlines (one per mode x service
+ * x group the group uses, mode-major then service) is owned by the caller (free()).
  */
 sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
                         const sim_warnings *warn, scn_headline **headlines, size_t *n_headlines,
                         sim_error *err);
 
-/** Writes the graph export (nodes.csv, edges.csv, edges.gpkg) for walking into `dir`. */
-sim_status scn_city_export_graph(const scn_city *c, const char *dir, sim_error *err);
+/** Writes the graph export (nodes.csv, edges.csv, edges.gpkg) of `mode` into `dir`. */
+sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *dir,
+                                 sim_error *err);
+
+/**
+ * Streams the travel-time matrix of `mode` to `fp` as CSV `from_id,to_id,minutes`: from every
+ * origin attached to the mode's network to every service (of `kind`, or all kinds when NULL) or,
+ * with `to_origins`, to every origin; only pairs within `cutoff_min` (<= 0: no cutoff). Rows come
+ * in origin order, then destination order, whatever the thread count. `direction` > 0 forces
+ * forward searches from origins, < 0 backward searches from destinations, 0 chooses (same
+ * output). *n_sources receives the number of origins searched from.
+ */
+sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, int to_origins,
+                           const char *kind, int direction, FILE *fp, size_t *n_sources,
+                           sim_error *err);
 
 /** A one-paragraph description of the loaded city (counts, CRS) for `validate`. */
 void scn_city_describe(const scn_city *c, char *buf, size_t size);

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "geo/profile.h"
+#include "scenarios/config.h"
+
 static int progress_drawn = 0;
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
@@ -67,6 +70,14 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed, cli_o
                 o->output = v;
             } else if (!strcmp(name, "mode")) {
                 o->mode = v;
+            } else if (!strcmp(name, "cutoff")) {
+                o->cutoff = v;
+            } else if (!strcmp(name, "to")) {
+                o->to = v;
+            } else if (!strcmp(name, "service")) {
+                o->service = v;
+            } else if (!strcmp(name, "direction")) {
+                o->direction = v;
             } else if (!strcmp(name, "threads") || !strcmp(name, "seed")) {
                 char *end;
                 errno = 0;
@@ -83,6 +94,12 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed, cli_o
         }
     }
     return CLI_OK;
+}
+
+int cli_mode(const char *name) {
+    for (int m = 0; m < GEO_MODE_COUNT; ++m)
+        if (name && strcmp(name, scn_mode_name((scn_mode)m)) == 0) return m;
+    return -1;
 }
 
 void cli_set_threads(int threads) {
@@ -116,11 +133,11 @@ void cli_print_warnings(const char *cmd, const sim_warnings *w) {
 void cli_print_headlines(const scn_headline *h, size_t n, const unsigned *thresholds,
                          size_t n_thresholds) {
     if (n_thresholds > 8) n_thresholds = 8;
-    printf("%-20s %-12s %12s", "service", "group", "mean_minutes");
+    printf("%-20s %-5s %-12s %12s", "service", "mode", "group", "mean_minutes");
     for (size_t q = 0; q < n_thresholds; ++q) printf("  within_%-3u", thresholds[q]);
     putchar('\n');
     for (size_t i = 0; i < n; ++i) {
-        printf("%-20s %-12s ", h[i].service, h[i].group);
+        printf("%-20s %-5s %-12s ", h[i].service, h[i].mode, h[i].group);
         if (isnan(h[i].mean_minutes)) printf("%12s", "-");
         else printf("%12.1f", h[i].mean_minutes);
         for (size_t q = 0; q < n_thresholds; ++q) {
@@ -129,13 +146,15 @@ void cli_print_headlines(const scn_headline *h, size_t n, const unsigned *thresh
             else printf("  %9.1f%%", 100.0 * s);
         }
         putchar('\n');
-        /* After the last group of a service: each later group against the first one. */
-        int last = i + 1 == n || strcmp(h[i + 1].service, h[i].service) != 0;
+        /* After the last group of a service and mode: each later group against the first. */
+#define SAME(a, b) (strcmp(h[a].service, h[b].service) == 0 && strcmp(h[a].mode, h[b].mode) == 0)
+        int last = i + 1 == n || !SAME(i + 1, i);
         if (!last) continue;
         size_t first = i;
-        while (first > 0 && strcmp(h[first - 1].service, h[i].service) == 0) --first;
+        while (first > 0 && SAME(first - 1, i)) --first;
+#undef SAME
         for (size_t g = first + 1; g <= i; ++g) {
-            printf("%-20s %-12s ", "", "gap");
+            printf("%-20s %-5s %-12s ", "", "", "gap");
             double d = h[g].mean_minutes - h[first].mean_minutes;
             if (isnan(d)) printf("%12s", "-");
             else printf("%+12.1f", d);

@@ -17,6 +17,10 @@ typedef struct {
     int n_positional;
     const char *output;
     const char *mode;
+    const char *cutoff;    /* matrix */
+    const char *to;        /* matrix: services | origins */
+    const char *service;   /* matrix: one kind */
+    const char *direction; /* matrix: auto | forward | backward */
     int threads;
     int quiet;
     int overwrite;
@@ -67,5 +71,9 @@ int cmd_demo(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_matrix(int argc, char **argv);
+
+/** The geo_mode named `name` ("walk", "bike", "car"), or -1. */
+int cli_mode(const char *name);
 
 #endif

@@ -9,14 +9,15 @@
 #include "tools/cli.h"
 
 static const char GRAPH_HELP[] =
-    "usage: accessim graph export SCENARIO.yaml --mode walk -o DIR [--overwrite] [--quiet]\n"
+    "usage: accessim graph export SCENARIO.yaml --mode walk|bike|car -o DIR [--overwrite]\n"
+    "       [--quiet]\n"
     "\n"
     "Writes the graph exactly as accessim routes it, origins and services included:\n"
     "  DIR/nodes.csv  node_id,lon,lat,kind,ref   (kind: street | origin | service:<name>)\n"
     "  DIR/edges.csv  from,to,seconds            (directed arcs)\n"
     "  DIR/edges.gpkg the same arcs as lines, for QGIS\n"
     "Any shortest-path program run on the two CSV files reproduces accessim's times.\n"
-    "modes available: walk\n"
+    "The mode must be among the scenario's network.modes.\n"
     "exit status: 0 ok, 1 internal error, 2 bad input or usage\n";
 
 int cmd_graph(int argc, char **argv) {
@@ -28,11 +29,13 @@ int cmd_graph(int argc, char **argv) {
         return CLI_OK;
     }
     if (o.n_positional != 2 || strcmp(o.positional[0], "export") != 0)
-        return cli_usage_error("graph", "usage: accessim graph export SCENARIO.yaml --mode walk "
-                                        "-o DIR (see 'accessim graph --help')");
-    if (!o.mode) return cli_usage_error("graph", "needs --mode (available: walk)");
-    if (strcmp(o.mode, "walk") != 0)
-        return cli_usage_error("graph", "mode '%s' is not available (available: walk)", o.mode);
+        return cli_usage_error("graph", "usage: accessim graph export SCENARIO.yaml --mode "
+                                        "walk|bike|car -o DIR (see 'accessim graph --help')");
+    if (!o.mode) return cli_usage_error("graph", "needs --mode (walk, bike or car)");
+    int mode = cli_mode(o.mode);
+    if (mode < 0)
+        return cli_usage_error("graph", "mode '%s' is not available (available: walk, bike, car)",
+                               o.mode);
     if (!o.output) return cli_usage_error("graph", "needs -o DIR");
     geo_init();
     cli_set_threads(o.threads);
@@ -46,7 +49,7 @@ int cmd_graph(int argc, char **argv) {
     if (scn_outdir_begin(&od, o.output, o.overwrite, &err) ||
         scn_config_load(o.positional[1], &cfg, &err) ||
         scn_city_load(cfg, &opts, &city, &warn, &err) ||
-        scn_city_export_graph(city, od.tmp, &err) || scn_outdir_commit(&od, &err)) {
+        scn_city_export_graph(city, (geo_mode)mode, od.tmp, &err) || scn_outdir_commit(&od, &err)) {
         status = cli_fail("graph", &err);
     } else {
         cli_progress_end();

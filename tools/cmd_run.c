@@ -44,7 +44,7 @@ int cli_run_into(const char *cmd, const char *cfg_path, const char *dir, const c
     if (!o->quiet) cli_print_warnings(cmd, &warn);
     fflush(stderr);
     if (print_summary) {
-        printf("scenario %s: walking access, %s\n", cfg->name, "baseline");
+        printf("scenario %s: access by mode, %s\n", cfg->name, "baseline");
         cli_print_headlines(heads, n_heads, cfg->thresholds_min, cfg->n_thresholds);
     }
 done:

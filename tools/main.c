@@ -20,6 +20,7 @@ static const cli_command COMMANDS[] = {
     {"run", "Run a scenario file and write accessibility outputs", cmd_run},
     {"validate", "Check a scenario file's inputs without routing", cmd_validate},
     {"graph", "graph export: write the routing graph as CSV/GeoPackage", cmd_graph},
+    {"matrix", "Stream an origin x destination travel-time matrix as CSV", cmd_matrix},
 };
 
 static void usage(FILE *fp) {

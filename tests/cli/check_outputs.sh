@@ -9,11 +9,11 @@
 #                           minutes are numbers or null (null exactly where origins.csv is empty,
 #                           equal within the 0.005 min rounding), lon/lat order (the extent
 #                           overlaps the rasters' WGS84 extent), RFC 7946 (no other crs)
-#   summary.csv             exact header; mode walk; every (scenario,service,group) has the
+#   summary.csv             exact header; modes walk|bike|car; every (scenario,service,mode,group) has the
 #                           measures mean_minutes, median_minutes, share_within_15,
 #                           share_within_30, unreachable_share
-#   baseline/origins.csv    header starts with origin_id, has snap_m, then
-#                           <kind>_walk_minutes,<kind>_walk_nearest_id for every raster's kind;
+#   baseline/origins.csv    header: origin_id, group columns, <mode>_snap_m per mode, then
+#                           <kind>_<mode>_minutes,<kind>_<mode>_nearest_id for every raster's layer;
 #                           minutes printed "%.2f" or empty
 #   manifest.json           valid JSON (python3's json, as json.tool) with tool + version, inputs (each path, size, sha256; the
 #                           size and hash are verified when the path can be found), crs (naming
@@ -126,9 +126,9 @@ raster_kinds = []
 wgs84_boxes = []
 for tif in tifs:
     name = os.path.basename(tif)[: -len(".tif")]
-    m = re.fullmatch(r"(.+)_walk_minutes", name)
-    if check(m is not None, "%s: name is not <kind>_walk_minutes.tif" % tif):
-        raster_kinds.append(m.group(1))
+    m = re.fullmatch(r"(.+)_(walk|bike|car)_minutes", name)
+    if check(m is not None, "%s: name is not <kind>_<mode>_minutes.tif" % tif):
+        raster_kinds.append(m.group(1) + "_" + m.group(2))
     rc = int(read(os.path.join(tmp, name + ".gdalinfo.rc")))
     if not check(rc == 0, "%s: gdalinfo failed: %s" % (tif, read(os.path.join(tmp, name + ".gdalinfo.err")).strip())):
         continue
@@ -193,28 +193,33 @@ if check(os.path.isfile(origins_path), "%s: missing" % origins_path):
     check(len(rows) > 0, "%s: no rows" % origins_path)
     check(all(len(x) == len(header) for x in rows), "%s: rows with a different number of fields than the header" % origins_path)
     check(len(set(header)) == len(header), "%s: duplicate column names in %s" % (origins_path, header))
-    if check("snap_m" in header, "%s: no snap_m column" % origins_path):
-        group_cols = header[1 : header.index("snap_m")]
-        check(len(group_cols) >= 1, "%s: no population group columns between origin_id and snap_m" % origins_path)
+    snap_cols = [h for h in header if re.fullmatch(r"(walk|bike|car)_snap_m", h)]
+    if check(bool(snap_cols), "%s: no <mode>_snap_m column" % origins_path):
+        first_snap = header.index(snap_cols[0])
+        group_cols = header[1:first_snap]
+        check(len(group_cols) >= 1, "%s: no population group columns between origin_id and the snap columns" % origins_path)
         for g in groups_req:
             check(g in group_cols, "%s: no column for group %s (groups: %s)" % (origins_path, g, group_cols))
-        kind_cols = header[header.index("snap_m") + 1 :]
+        check(header[first_snap:first_snap + len(snap_cols)] == snap_cols,
+              "%s: the <mode>_snap_m columns are not together: %s" % (origins_path, header))
+        kind_cols = header[first_snap + len(snap_cols):]
         kinds_in_csv = []
         for i in range(0, len(kind_cols) - 1, 2):
-            mm = re.fullmatch(r"(.+)_walk_minutes", kind_cols[i])
-            if check(mm is not None and kind_cols[i + 1] == mm.group(1) + "_walk_nearest_id",
-                     "%s: after snap_m expected <kind>_walk_minutes,<kind>_walk_nearest_id pairs, got %s" % (origins_path, kind_cols[i : i + 2])):
-                kinds_in_csv.append(mm.group(1))
-        check(len(kind_cols) % 2 == 0, "%s: odd number of columns after snap_m: %s" % (origins_path, kind_cols))
-        check(sorted(kinds_in_csv) == sorted(raster_kinds), "%s: kinds %s, but rasters for %s" % (origins_path, kinds_in_csv, raster_kinds))
+            mm = re.fullmatch(r"(.+)_(walk|bike|car)_minutes", kind_cols[i])
+            if check(mm is not None and kind_cols[i + 1] == "%s_%s_nearest_id" % (mm.group(1), mm.group(2)),
+                     "%s: expected <kind>_<mode>_minutes,<kind>_<mode>_nearest_id pairs, got %s" % (origins_path, kind_cols[i : i + 2])):
+                kinds_in_csv.append(mm.group(1) + "_" + mm.group(2))
+                check("%s_snap_m" % mm.group(2) in snap_cols, "%s: no %s_snap_m column" % (origins_path, mm.group(2)))
+        check(len(kind_cols) % 2 == 0, "%s: odd number of layer columns: %s" % (origins_path, kind_cols))
+        check(sorted(kinds_in_csv) == sorted(raster_kinds), "%s: layers %s, but rasters for %s" % (origins_path, kinds_in_csv, raster_kinds))
     for k in kinds_req:
-        check(k in raster_kinds, "%s: no raster %s_walk_minutes.tif" % (base, k))
+        check(any(rk.startswith(k + "_") for rk in raster_kinds), "%s: no raster %s_<mode>_minutes.tif" % (base, k))
     bad = [(x[0], header[i], x[i]) for x in rows for i, h in enumerate(header)
-           if h.endswith("_walk_minutes") and i < len(x) and x[i] and not re.fullmatch(r"\d+\.\d\d", x[i])]
+           if re.search(r"_(walk|bike|car)_minutes$", h) and i < len(x) and x[i] and not re.fullmatch(r"\d+\.\d\d", x[i])]
     check(not bad, "%s: minutes not printed as %%.2f (or empty), e.g. %s" % (origins_path, bad[:3]))
-    bad = [(x[0], x[header.index("snap_m")]) for x in rows if "snap_m" in header
-           and x[header.index("snap_m")] and not re.fullmatch(r"\d+\.\d", x[header.index("snap_m")])]
-    check(not bad, "%s: snap_m not printed with 1 decimal (or empty), e.g. %s" % (origins_path, bad[:3]))
+    bad = [(x[0], c, x[header.index(c)]) for x in rows for c in snap_cols
+           if x[header.index(c)] and not re.fullmatch(r"\d+\.\d", x[header.index(c)])]
+    check(not bad, "%s: snap distances not printed with 1 decimal (or empty), e.g. %s" % (origins_path, bad[:3]))
     ids = [x[0] for x in rows]
     check(len(set(ids)) == len(ids), "%s: duplicate origin_id values" % origins_path)
 
@@ -260,7 +265,7 @@ if check(os.path.isfile(areas), "%s: missing" % areas):
                 mism.append("origin_id %r is not in origins.csv" % props["origin_id"])
                 continue
             for i, h in enumerate(header):
-                if not h.endswith("_walk_minutes"):
+                if not re.search(r"_(walk|bike|car)_minutes$", h):
                     continue
                 v, c = props[h], row[i]
                 if v is None or c == "":
@@ -304,10 +309,10 @@ if check(os.path.isfile(summary), "%s: missing" % summary):
     if first == want:
         check(len(srows) > 0, "%s: no rows" % summary)
         modes = sorted({x["mode"] for x in srows})
-        check(modes == ["walk"], "%s: modes %s, expected only walk" % (summary, modes))
+        check(set(modes) <= {"walk", "bike", "car"}, "%s: modes %s, expected walk, bike, car" % (summary, modes))
         measures = {}
         for x in srows:
-            measures.setdefault((x["scenario"], x["service"], x["group"]), set()).add(x["measure"])
+            measures.setdefault((x["scenario"], x["service"], x["mode"], x["group"]), set()).add(x["measure"])
         need = {"mean_minutes", "median_minutes", "share_within_15", "share_within_30", "unreachable_share"}
         missing = [(k, sorted(need - v)) for k, v in sorted(measures.items()) if not need <= v]
         check(not missing, "%s: missing measures, e.g. %s" % (summary, missing[:3]))

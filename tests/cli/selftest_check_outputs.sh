@@ -51,7 +51,7 @@ out, inp = sys.argv[1:3]
 rows = [("h1", 100, "12.3", "3.50", "c1", "7.25", "s9"),
         ("h2", 0, "4.0", "11.00", "c2", "", ""),
         ("h3", 50, "", "", "", "", "")]
-hdr = "origin_id,everyone,snap_m,clinic_walk_minutes,clinic_walk_nearest_id,school_walk_minutes,school_walk_nearest_id"
+hdr = "origin_id,everyone,walk_snap_m,clinic_walk_minutes,clinic_walk_nearest_id,school_walk_minutes,school_walk_nearest_id"
 with open(os.path.join(out, "baseline/origins.csv"), "w") as f:
     f.write(hdr + "\n" + "".join(",".join(map(str, r)) + "\n" for r in rows))
 feats = []
@@ -110,7 +110,7 @@ PY
 
 case_run good 0 "0 failed"
 copy req_group && case_run req_group 1 "no column for group migrants" --require-groups everyone,migrants
-copy req_kind && case_run req_kind 1 "no raster bus_walk_minutes.tif" --require-kinds clinic,bus
+copy req_kind && case_run req_kind 1 "no raster bus_<mode>_minutes.tif" --require-kinds clinic,bus
 copy wrong_epsg && EPSG=32633 case_run wrong_epsg 1 "CRS is EPSG:32722, expected EPSG:32633"
 
 T=baseline/clinic_walk_minutes.tif
@@ -146,14 +146,14 @@ case_run csv_decimals 1 "not printed as %.2f"
 copy csv_first && edit csv_first baseline/origins.csv 's.replace("origin_id,", "id,", 1)'
 case_run csv_first 1 "expected origin_id"
 copy csv_no_nearest && edit csv_no_nearest baseline/origins.csv 's.replace("school_walk_nearest_id", "school_nearest", 1)'
-case_run csv_no_nearest 1 "<kind>_walk_nearest_id pairs"
+case_run csv_no_nearest 1 "<kind>_<mode>_nearest_id pairs"
 
 copy sum_header && edit sum_header summary.csv 's.replace("value,baseline,delta", "value,base,delta", 1)'
 case_run sum_header 1 "summary.csv: header"
 copy sum_measure && edit sum_measure summary.csv '"".join(l for l in s.splitlines(True) if "school,walk,everyone,median_minutes" not in l)'
 case_run sum_measure 1 "missing measures"
-copy sum_mode && edit sum_mode summary.csv 's.replace(",walk,", ",bike,", 1)'
-case_run sum_mode 1 "expected only walk"
+copy sum_mode && edit sum_mode summary.csv 's.replace(",walk,", ",boat,", 1)'
+case_run sum_mode 1 "expected walk, bike, car"
 copy sum_kind && case_run sum_kind 1 "no rows for group everyone, service bus" --require-groups everyone --require-kinds bus
 
 copy mf_invalid && edit mf_invalid manifest.json 's[:-1]'

@@ -109,7 +109,7 @@ static void check_file(const char *dir, const char *rel, int expect_truncated) {
     geo_crs *crs = NULL;
     sim_warnings warn = {0};
     sim_error err = {0};
-    geo_network_source src = {path, NULL, NULL, 0.5};
+    geo_network_source src = {.path = path, .join_tolerance_m = 0.5};
     CHECK_EQ_INT(geo_network_load(&src, &net, &crs, &warn, &err), SIM_OK);
     if (net) {
         printf("%-40s osmium %ld | GDAL highway lines %zu + dropped %zu | readosm %zu | "

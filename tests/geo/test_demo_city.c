@@ -7,8 +7,8 @@
 
 #include "check.h"
 #include "geo/demo_city.h"
+#include "test_util.h"
 
-#include <dirent.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,48 +39,6 @@ static char *join(const char *a, const char *b) {
     char *p = malloc(n);
     snprintf(p, n, "%s/%s", a, b);
     return p;
-}
-
-/** Removes `path` and everything below it (two levels are all the demo city makes). */
-static void remove_tree(const char *path) {
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-            char *p = join(path, e->d_name);
-            remove_tree(p);
-            free(p);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        remove(path);
-    }
-}
-
-/** Number of entries in folder `path` (not counting . and ..), -1 if it cannot be read. */
-static int count_entries(const char *path) {
-    DIR *d = opendir(path);
-    if (!d) return -1;
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
-static char *read_text(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = '\0';
-    fclose(f);
-    return s;
 }
 
 /** Opens dir/inputs/<stem>.gpkg read-only; *layer is the layer named <stem>. */
@@ -638,7 +596,7 @@ done:
 
 static void check_scenario_file(const char *dir, uint64_t seed) {
     char *path = join(dir, "demo.yaml");
-    char *text = read_text(path);
+    char *text = tu_read_file(path);
     CHECK(text != NULL);
     if (text) {
         char seed_text[64];
@@ -646,11 +604,12 @@ static void check_scenario_file(const char *dir, uint64_t seed) {
         CHECK(text[0] == '#');
         CHECK_STR_CONTAINS(text, seed_text);
         CHECK_STR_CONTAINS(text, "\nname: demo\n");
-        CHECK_STR_CONTAINS(
-            text, "network: { source: inputs/streets.gpkg, layer: streets, modes: [walk] }");
-        CHECK_STR_CONTAINS(text, "population: { source: inputs/neighbourhoods.gpkg, layer: "
-                                 "neighbourhoods, id: area_id, groups: { everyone: pop_total, "
-                                 "migrants: pop_migrant } }");
+        CHECK_STR_CONTAINS(text, "network: { source: inputs/streets.gpkg, layer: streets, "
+                                 "modes: [walk, bike, car] }");
+        CHECK_STR_CONTAINS(text, "population:\n  source: inputs/neighbourhoods.gpkg\n  layer: "
+                                 "neighbourhoods\n  id: area_id\n  groups:\n    everyone: "
+                                 "pop_total\n    migrants: { field: pop_migrant, modes: [walk, "
+                                 "bike] }\n");
         CHECK_STR_CONTAINS(text,
                            "services: { source: inputs/services.gpkg, layer: services, "
                            "type_field: kind, id: service_id, capacity: capacity, kinds: "
@@ -672,8 +631,8 @@ static void check_city(const char *dir, uint64_t seed) {
         return;
     }
     char *inputs = join(dir, "inputs");
-    CHECK_EQ_INT(count_entries(dir), 2);    /* demo.yaml, inputs/ */
-    CHECK_EQ_INT(count_entries(inputs), 4); /* four .gpkg, no temporaries */
+    CHECK_EQ_INT(tu_count_entries(dir, NULL, 0), 2);    /* demo.yaml, inputs/ */
+    CHECK_EQ_INT(tu_count_entries(inputs, NULL, 0), 4); /* four .gpkg, no temporaries */
     free(inputs);
     check_scenario_file(dir, seed);
     OGRGeometryH river = read_river(dir);
@@ -711,7 +670,7 @@ static void test_same_seed_same_city(const char *tmp) {
     free(db);
     free(dc);
     char *ya = join(a, "demo.yaml"), *yb = join(b, "demo.yaml");
-    char *ta = read_text(ya), *tb = read_text(yb);
+    char *ta = tu_read_file(ya), *tb = tu_read_file(yb);
     CHECK(ta && tb && strcmp(ta, tb) == 0);
     free(ta);
     free(tb);
@@ -725,7 +684,7 @@ static void test_same_seed_same_city(const char *tmp) {
     free(d2);
     free(d3);
     char *inputs = join(a, "inputs");
-    CHECK_EQ_INT(count_entries(inputs), 4);
+    CHECK_EQ_INT(tu_count_entries(inputs, NULL, 0), 4);
     free(inputs);
     free(a);
     free(b);
@@ -760,9 +719,9 @@ static void test_errors(const char *tmp) {
     sim_status rc = geo_demo_city_write(blocked, 1, &err3);
     CHECK(rc == SIM_EIO || rc == SIM_EDEP);
     CHECK_STR_CONTAINS(err3.msg, "streets.tmp.gpkg");
-    CHECK(strlen(err3.msg) > strlen(in_way) + 20); /* GDAL said something */
-    CHECK_EQ_INT(count_entries(inputs), 1);        /* only what was in the way */
-    CHECK_EQ_INT(count_entries(blocked), 1);       /* no demo.yaml */
+    CHECK(strlen(err3.msg) > strlen(in_way) + 20);       /* GDAL said something */
+    CHECK_EQ_INT(tu_count_entries(inputs, NULL, 0), 1);  /* only what was in the way */
+    CHECK_EQ_INT(tu_count_entries(blocked, NULL, 0), 1); /* no demo.yaml */
     free(blocked);
     free(inputs);
     free(in_way);
@@ -773,17 +732,12 @@ static void test_errors(const char *tmp) {
 
 int main(void) {
     GDALAllRegister();
-    const char *base = getenv("TMPDIR");
     char tmp[1024];
-    snprintf(tmp, sizeof tmp, "%s/accessim_demo_city_XXXXXX", base && *base ? base : "/tmp");
-    if (!mkdtemp(tmp)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!tu_temp_dir("accessim_demo_city", tmp, sizeof tmp)) return 1;
     test_errors(tmp);
     test_cities(tmp);
     test_same_seed_same_city(tmp);
-    remove_tree(tmp);
+    tu_remove_tree(tmp);
     struct stat st;
     CHECK(stat(tmp, &st) != 0); /* cleaned up */
     return CHECK_DONE();

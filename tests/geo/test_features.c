@@ -7,8 +7,6 @@
  */
 #include "geo/features.h"
 
-#include <errno.h>
-#include <ftw.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
@@ -18,6 +16,7 @@
 
 #include "check.h"
 #include "geo/geo.h"
+#include "test_util.h"
 
 static char tmp_dir[256];
 static geo_crs *utm22s;
@@ -26,23 +25,8 @@ static geo_crs *utm22s;
 #define X_51_30 500000.0
 #define Y_51_30 6681214.6474
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static const char *write_file(const char *name, const char *text, char *path) {
-    snprintf(path, PATH_LEN, "%s/%s", tmp_dir, name);
-    FILE *fp = fopen(path, "wb");
-    if (!fp) {
-        fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-        exit(1);
-    }
-    fputs(text, fp);
-    fclose(fp);
-    return path;
+    return tu_write_file(tmp_dir, name, text, path, PATH_LEN);
 }
 
 static geo_features *load_ok_(int line, const geo_features_source *src, sim_warnings *warn) {
@@ -288,7 +272,7 @@ static void test_csv_value_errors(void) {
     expect_error(&src, SIM_EPARSE, path, NULL, NULL, NULL);
 
     /* a missing file */
-    snprintf(path, sizeof path, "%s/no_such.csv", tmp_dir);
+    tu_path(tmp_dir, "no_such.csv", path, sizeof path);
     src.path = path;
     expect_error(&src, SIM_EIO, path, NULL, NULL, NULL);
 }
@@ -441,7 +425,7 @@ static void test_lines_and_wgs84_polygon(void) {
 
 static void test_layer_without_crs(void) {
     char path[PATH_LEN];
-    snprintf(path, sizeof path, "%s/nocrs_points.shp", tmp_dir);
+    tu_path(tmp_dir, "nocrs_points.shp", path, sizeof path);
     GDALDatasetH ds =
         GDALCreate(GDALGetDriverByName("ESRI Shapefile"), path, 0, 0, 0, GDT_Unknown, NULL);
     OGRLayerH lyr = ds ? GDALDatasetCreateLayer(ds, "nocrs_points", NULL, wkbPoint, NULL) : NULL;
@@ -463,12 +447,7 @@ static void test_layer_without_crs(void) {
 
 int main(void) {
     geo_init();
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/accessim_test_features_XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmp_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!tu_temp_dir("accessim_test_features", tmp_dir, sizeof tmp_dir)) return 1;
     sim_error err = {0};
     if (geo_crs_create("EPSG:32722", &utm22s, &err) != SIM_OK) {
         fprintf(stderr, "EPSG:32722: %s\n", err.msg);
@@ -483,6 +462,6 @@ int main(void) {
     test_lines_and_wgs84_polygon();
     test_layer_without_crs();
     geo_crs_destroy(utm22s);
-    nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tu_remove_tree(tmp_dir);
     return CHECK_DONE();
 }

@@ -8,8 +8,6 @@
  */
 #include "geo/network.h"
 
-#include <errno.h>
-#include <ftw.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
@@ -22,6 +20,7 @@
 #include "check.h"
 #include "geo/geo.h"
 #include "sim/graph.h"
+#include "test_util.h"
 
 static char tmp_dir[256];
 
@@ -29,13 +28,6 @@ static char tmp_dir[256];
 
 /* ---- fixtures ---------------------------------------------------------------------------------
  */
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
 
 /* A growable text buffer for GeoJSON. */
 typedef struct {
@@ -96,15 +88,7 @@ static void gj_vertical(text *t, double x, double y0, double step, size_t n) {
 
 static const char *gj_save(text *t, const char *name, char *path) {
     text_add(t, "]}");
-    snprintf(path, PATH_LEN, "%s/%s", tmp_dir, name);
-    FILE *fp = fopen(path, "wb");
-    if (!fp) {
-        fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-        exit(1);
-    }
-    fwrite(t->s, 1, t->n, fp);
-    fclose(fp);
-    return path;
+    return tu_write_file(tmp_dir, name, t->s, path, PATH_LEN);
 }
 
 /* Loads `path`; fails the test (returning NULL) unless that succeeds. */
@@ -399,40 +383,49 @@ static void test_highway_field(void) {
     sim_warnings warn = {0};
     geo_network *net = load_ok(gj_save(&t, "highway.geojson", path), 0.0, &crs, &warn);
     if (net) {
-        /* only the residential street and the motorway with foot=yes remain; they do not
-         * touch (the motorway between them is excluded) */
+        /* the residential street, the motorway (cars only) and the motorway with foot=yes
+         * remain; the private footway, the line without highway and the foot=no steps no mode
+         * may use. Walking, the two walkable ways do not touch: the motorway between them is
+         * for cars only. */
         CHECK_EQ_U32(net->stats.lines_read, 6);
+        CHECK_EQ_U32(net->stats.lines_usable, 3);
         CHECK_EQ_U32(net->stats.lines_walkable, 2);
-        CHECK_EQ_U32(net->n_segs, 2);
+        CHECK_EQ_U32(net->n_segs, 3);
         CHECK_EQ_U32(net->n_nodes, 4);
-        if (net->n_segs == 2) {
-            CHECK_EQ_INT(net->seg_way[0], 0); /* FIDs of the walkable features */
-            CHECK_EQ_INT(net->seg_way[1], 2);
-            CHECK(!segs_share_node(net, 0, 1));
+        if (net->n_segs == 3) {
+            CHECK_EQ_INT(net->seg_way[0], 0); /* FIDs of the usable features */
+            CHECK_EQ_INT(net->seg_way[1], 1);
+            CHECK_EQ_INT(net->seg_way[2], 2);
+            CHECK(net->seg_access[0] & GEO_ACCESS_ANY(GEO_MODE_WALK));
+            CHECK(!(net->seg_access[1] & GEO_ACCESS_ANY(GEO_MODE_WALK)));
+            CHECK(!(net->seg_access[1] & GEO_ACCESS_ANY(GEO_MODE_BIKE)));
+            CHECK(net->seg_access[1] & GEO_ACCESS_ANY(GEO_MODE_CAR));
+            CHECK(net->seg_access[2] & GEO_ACCESS_ANY(GEO_MODE_WALK));
+            CHECK(!segs_share_node(net, 0, 2));
         }
     }
     geo_network_destroy(net);
     geo_crs_destroy(crs);
     sim_warnings_clear(&warn);
 
-    /* a layer whose only line is a motorway has no walkable street */
+    /* a layer whose only line is a private footway has no street any mode may use */
     gj_begin(&t, 0);
-    gj_line(&t, "{\"highway\":\"motorway\"}", (double[]){-51.0, -29.999, -50.999, -29.999}, 2);
-    geo_network_source src = {.path = gj_save(&t, "motorway.geojson", path)};
-    expect_load_error(&src, SIM_EPARSE, path, "walkable");
+    gj_line(&t, "{\"highway\":\"footway\",\"access\":\"private\"}",
+            (double[]){-51.0, -29.999, -50.999, -29.999}, 2);
+    geo_network_source src = {.path = gj_save(&t, "private.geojson", path)};
+    expect_load_error(&src, SIM_EPARSE, path, "any mode");
     free(t.s);
 }
 
 static void test_multilinestring(void) {
     /* one feature, two parts: each part is a line of its own (parts far apart join nothing) */
     char path[PATH_LEN];
-    snprintf(path, sizeof path, "%s/multi.geojson", tmp_dir);
-    FILE *fp = fopen(path, "wb");
-    fprintf(fp, "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"id\":7,"
-                "\"properties\":{},\"geometry\":{\"type\":\"MultiLineString\",\"coordinates\":["
-                "[[-51.0,-30.0],[-51.0,-29.999],[-51.0,-29.998]],"
-                "[[-50.99,-30.0],[-50.99,-29.999]]]}}]}");
-    fclose(fp);
+    tu_write_file(tmp_dir, "multi.geojson",
+                  "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"id\":7,"
+                  "\"properties\":{},\"geometry\":{\"type\":\"MultiLineString\",\"coordinates\":["
+                  "[[-51.0,-30.0],[-51.0,-29.999],[-51.0,-29.998]],"
+                  "[[-50.99,-30.0],[-50.99,-29.999]]]}}]}",
+                  path, sizeof path);
     geo_crs *crs = NULL;
     geo_network *net = load_ok(path, 1.0, &crs, NULL);
     if (net) {
@@ -475,7 +468,7 @@ static void test_load_errors(void) {
     geo_network_source src = {0};
 
     /* missing file */
-    snprintf(path, sizeof path, "%s/no_such_file.geojson", tmp_dir);
+    tu_path(tmp_dir, "no_such_file.geojson", path, sizeof path);
     src.path = path;
     expect_load_error(&src, SIM_EIO, path, NULL);
 
@@ -486,11 +479,7 @@ static void test_load_errors(void) {
     expect_load_error(&src, SIM_EPARSE, path, NULL);
 
     /* a file that is not a vector data set: unreadable (SIM_EIO) or malformed (SIM_EPARSE) */
-    snprintf(path, sizeof path, "%s/garbage.geojson", tmp_dir);
-    FILE *fp = fopen(path, "wb");
-    fputs("this is not json", fp);
-    fclose(fp);
-    src.path = path;
+    src.path = tu_write_file(tmp_dir, "garbage.geojson", "this is not json", path, sizeof path);
     {
         geo_network *n0 = NULL;
         geo_crs *c0 = NULL;
@@ -503,9 +492,9 @@ static void test_load_errors(void) {
 
     /* a layer without CRS: a shapefile without .prj */
     char shp[PATH_LEN], prj[PATH_LEN];
-    snprintf(shp, sizeof shp, "%s/nocrs.shp", tmp_dir);
+    tu_path(tmp_dir, "nocrs.shp", shp, sizeof shp);
     write_shp_without_prj(shp);
-    snprintf(prj, sizeof prj, "%s/nocrs.prj", tmp_dir);
+    tu_path(tmp_dir, "nocrs.prj", prj, sizeof prj);
     CHECK(access(shp, R_OK) == 0);
     CHECK(access(prj, F_OK) != 0);
     src.path = shp;
@@ -527,13 +516,11 @@ static void test_load_errors(void) {
     src.layer = NULL;
 
     /* points only: nothing to walk on */
-    snprintf(path, sizeof path, "%s/points.geojson", tmp_dir);
-    fp = fopen(path, "wb");
-    fprintf(fp,
-            "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
-            "{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[-51.0,-30.0]}}]}");
-    fclose(fp);
-    src.path = path;
+    src.path = tu_write_file(
+        tmp_dir, "points.geojson",
+        "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":"
+        "{},\"geometry\":{\"type\":\"Point\",\"coordinates\":[-51.0,-30.0]}}]}",
+        path, sizeof path);
     expect_load_error(&src, SIM_EPARSE, path, NULL);
     free(t.s);
 }
@@ -555,7 +542,7 @@ static void test_osm(void) {
      * (node 12) makes no segment. Walkable: 10 nodes (1-7, 9, 10, 11; 10 shared by 105 and 106),
      * 7 segments. */
     char path[PATH_LEN];
-    snprintf(path, sizeof path, "%s/small.osm", tmp_dir);
+    tu_path(tmp_dir, "small.osm", path, sizeof path);
     FILE *fp = fopen(path, "wb");
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\">\n", fp);
     static const struct {
@@ -593,9 +580,10 @@ static void test_osm(void) {
     CHECK_EQ_INT(net->stats.is_osm, 1);
     CHECK_STR_EQ(net->stats.driver, "OSM");
     CHECK_EQ_INT(geo_crs_epsg(crs), 32722);
-    CHECK_EQ_U32(net->n_nodes, 10);
-    CHECK_EQ_U32(net->n_segs, 7);
+    CHECK_EQ_U32(net->n_nodes, 11); /* the motorway (way 103) is there for cars */
+    CHECK_EQ_U32(net->n_segs, 8);
     CHECK_EQ_U32(net->stats.lines_read, 8); /* GDAL's lines layer: all 8 ways */
+    CHECK_EQ_U32(net->stats.lines_usable, 6);
     CHECK_EQ_U32(net->stats.lines_walkable, 5);
     CHECK_EQ_U32(net->stats.ways_truncated, 1);
     CHECK(warn.n >= 1);
@@ -608,7 +596,16 @@ static void test_osm(void) {
           n4 != SIM_INVALID_ID && n5 != SIM_INVALID_ID && n6 != SIM_INVALID_ID &&
           n7 != SIM_INVALID_ID && n9 != SIM_INVALID_ID && n10 != SIM_INVALID_ID &&
           n11 != SIM_INVALID_ID);
-    CHECK_EQ_U32(node_at(net, -50.996, -30.0), SIM_INVALID_ID); /* motorway end */
+    uint32_t n8 = node_at(net, -50.996, -30.0); /* motorway end: cars only */
+    CHECK(n8 != SIM_INVALID_ID);
+    if (n8 != SIM_INVALID_ID && n3 != SIM_INVALID_ID) {
+        uint32_t s38 = find_seg(net, n3, n8);
+        CHECK(s38 != SIM_INVALID_ID);
+        if (s38 != SIM_INVALID_ID) {
+            CHECK_EQ_INT(net->seg_way[s38], 103);
+            CHECK_EQ_INT(net->seg_access[s38], GEO_ACCESS_FWD(GEO_MODE_CAR)); /* implied oneway */
+        }
+    }
     CHECK_EQ_U32(node_at(net, -51.0, -29.99), SIM_INVALID_ID);  /* after the gap */
     /* the junction at node 2 */
     uint32_t s12 = find_seg(net, n1, n2), s23 = find_seg(net, n2, n3), s42 = find_seg(net, n4, n2),
@@ -665,7 +662,7 @@ static void test_snap(void) {
     CHECK_EQ_U32(net->n_segs, 40);
     geo_snapper *s = NULL;
     sim_error err = {0};
-    CHECK_EQ_INT(geo_snapper_create(net, &s, &err), SIM_OK);
+    CHECK_EQ_INT(geo_snapper_create(net, GEO_MODE_WALK, &s, &err), SIM_OK);
     if (!s) goto done;
     size_t island_segs = 99;
     CHECK_EQ_U32(geo_snapper_island_count(s, &island_segs), 1);
@@ -738,7 +735,7 @@ static void test_island_threshold(void) {
         if (!net) continue;
         geo_snapper *s = NULL;
         sim_error err = {0};
-        CHECK_EQ_INT(geo_snapper_create(net, &s, &err), SIM_OK);
+        CHECK_EQ_INT(geo_snapper_create(net, GEO_MODE_WALK, &s, &err), SIM_OK);
         if (s) {
             size_t segs = 0;
             CHECK_EQ_U32(geo_snapper_island_count(s, &segs), CASES[c].islands);
@@ -779,28 +776,32 @@ static uint32_t connector_of(const geo_network *net, uint32_t p, uint32_t *other
     return found;
 }
 
-/* Checks that the graph's arcs are exactly both directions of every segment, each with
- * round(len / speed * 10) deciseconds (computed here, not with geo_time_ds). */
+/* Checks that the walking graph's arcs are exactly both directions of every segment, each with
+ * round(len / speed * 10) deciseconds (computed here, not with geo_time_ds), between the graph
+ * nodes of the segment's ends. */
 static void check_graph(const geo_network *net, double speed) {
-    sim_graph *g = NULL;
+    geo_mode_graph *mg = NULL;
     sim_error err = {0};
-    CHECK_EQ_INT(geo_network_graph(net, speed, &g, &err), SIM_OK);
-    if (!g) return;
+    CHECK_EQ_INT(geo_mode_graph_build(net, GEO_MODE_WALK, &mg, &err), SIM_OK);
+    if (!mg) return;
+    const sim_graph *g = mg->fwd;
     CHECK_EQ_INT(sim_graph_validate(g), SIM_OK);
-    CHECK_EQ_U32(sim_graph_node_count(g), net->n_nodes);
+    CHECK_EQ_U32(sim_graph_node_count(g), net->n_nodes); /* every node here is walkable */
     CHECK_EQ_U32(sim_graph_arc_count(g), 2 * net->n_segs);
+    CHECK_EQ_U32(sim_graph_arc_count(mg->rev), 2 * net->n_segs);
     const uint32_t *first = sim_graph_first_out(g), *head = sim_graph_head(g),
                    *time = sim_graph_time_ds(g);
     uint8_t *used = calloc(2 * (size_t)net->n_segs + 1, 1);
     int bad = 0;
+    for (uint32_t v = 0; v < net->n_nodes; ++v) CHECK_EQ_U32(mg->node_of[mg->graph_of[v]], v);
     for (uint32_t s = 0; s < net->n_segs && !bad; ++s) {
         uint32_t want = (uint32_t)floor(net->seg_len_m[s] / speed * 10.0 + 0.5);
         for (int dir = 0; dir < 2; ++dir) {
-            uint32_t a = dir ? net->seg_v[s] : net->seg_u[s],
-                     b = dir ? net->seg_u[s] : net->seg_v[s];
+            uint32_t a = mg->graph_of[dir ? net->seg_v[s] : net->seg_u[s]],
+                     b = mg->graph_of[dir ? net->seg_u[s] : net->seg_v[s]];
             int found = 0;
             for (uint32_t k = first[a]; k < first[a + 1]; ++k)
-                if (!used[k] && head[k] == b && time[k] == want) {
+                if (!used[k] && head[k] == b && time[k] == want && mg->arc_seg[k] == s) {
                     used[k] = 1;
                     found = 1;
                     break;
@@ -813,7 +814,7 @@ static void check_graph(const geo_network *net, double speed) {
     }
     CHECK(!bad);
     free(used);
-    sim_graph_destroy(g);
+    geo_mode_graph_destroy(mg);
 }
 
 static void test_attach(void) {
@@ -846,7 +847,7 @@ static void test_attach(void) {
     uint32_t ref[N] = {7, 3, 8, 0, 9, 10};
     geo_snapper *s = NULL;
     geo_snap snaps[N];
-    CHECK_EQ_INT(geo_snapper_create(net, &s, &err), SIM_OK);
+    CHECK_EQ_INT(geo_snapper_create(net, GEO_MODE_WALK, &s, &err), SIM_OK);
     if (!s) goto done;
     CHECK_EQ_INT(geo_snapper_snap(s, x, y, N, 100.0, snaps, &err), SIM_OK);
     geo_snapper_destroy(s);
@@ -865,7 +866,9 @@ static void test_attach(void) {
                 snaps[2].f);
 
     uint32_t node_out[N];
-    CHECK_EQ_INT(geo_network_attach(net, crs, x, y, lon, lat, N, kind, ref, snaps, node_out, &err),
+    const geo_snap *per_mode[GEO_MODE_COUNT] = {snaps}; /* walking only */
+    CHECK_EQ_INT(geo_network_attach(net, crs, x, y, lon, lat, N, kind, ref, per_mode, 4.5,
+                                    node_out, &err),
                  SIM_OK);
     uint32_t new_street = p0_p2_same_f ? 2 : 3;
     /* 40 street nodes + new split nodes + 5 point nodes; 39 segments + one more piece per split
@@ -956,16 +959,12 @@ static void test_attach(void) {
     CHECK_EQ_U32(n_street, 39 + new_street);
     CHECK_NEAR(total, 39 * L, 1e-6);
 
-    /* the graph: every segment both ways, times from the lengths */
+    /* the graph: every segment both ways, times from the lengths at 4.5 km/h (connectors at
+     * the 4.5 km/h given to geo_network_attach) */
     check_graph(net, 1.25);
-    check_graph(net, 0.7);
-    sim_graph *g = (sim_graph *)&g;
-    CHECK_EQ_INT(geo_network_graph(net, 0.0, &g, &err), SIM_EINVAL);
-    CHECK(g == NULL);
-    CHECK_EQ_INT(geo_network_graph(net, -1.0, &g, &err), SIM_EINVAL);
 
     /* a new snapper sees the split pieces, not the connectors, and no islands */
-    CHECK_EQ_INT(geo_snapper_create(net, &s, &err), SIM_OK);
+    CHECK_EQ_INT(geo_snapper_create(net, GEO_MODE_WALK, &s, &err), SIM_OK);
     if (s) {
         size_t segs = 0;
         CHECK_EQ_U32(geo_snapper_island_count(s, &segs), 0);
@@ -1001,11 +1000,13 @@ static void test_attach_nothing(void) {
     geo_snap snap = {SIM_INVALID_ID, 0, INFINITY};
     sim_error err = {0};
     CHECK_EQ_INT(
-        geo_network_attach(net, crs, &x, &y, &lon, &lat, 1, &kind, &ref, &snap, &node, &err),
+        geo_network_attach(net, crs, &x, &y, &lon, &lat, 1, &kind, &ref,
+                           (const geo_snap *const[GEO_MODE_COUNT]){&snap}, 4.5, &node, &err),
         SIM_OK);
     CHECK_EQ_U32(node, SIM_INVALID_ID);
     CHECK_EQ_INT(
-        geo_network_attach(net, crs, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, &err),
+        geo_network_attach(net, crs, NULL, NULL, NULL, NULL, 0, NULL, NULL,
+                           (const geo_snap *const[GEO_MODE_COUNT]){NULL}, 4.5, NULL, &err),
         SIM_OK);
     CHECK_EQ_U32(net->n_nodes, 3);
     CHECK_EQ_U32(net->n_segs, 2);
@@ -1019,7 +1020,8 @@ static void test_attach_nothing(void) {
     uint8_t kinds[2] = {GEO_NODE_SERVICE, GEO_NODE_SERVICE};
     uint32_t refs[2] = {0, 1}, nodes[2];
     CHECK_EQ_INT(
-        geo_network_attach(net, crs, px, py, plon, plat, 2, kinds, refs, snaps, nodes, &err),
+        geo_network_attach(net, crs, px, py, plon, plat, 2, kinds, refs,
+                           (const geo_snap *const[GEO_MODE_COUNT]){snaps}, 4.5, nodes, &err),
         SIM_OK);
     CHECK_EQ_U32(net->n_nodes, 5);
     CHECK_EQ_U32(net->n_segs, 4);
@@ -1055,12 +1057,7 @@ static void test_time_ds(void) {
 
 int main(void) {
     geo_init();
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/accessim_test_network_XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmp_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!tu_temp_dir("accessim_test_network", tmp_dir, sizeof tmp_dir)) return 1;
     test_crossing_is_not_a_junction();
     test_endpoint_joining();
     test_exact_endpoints_join_with_zero_tolerance();
@@ -1075,6 +1072,6 @@ int main(void) {
     test_attach();
     test_attach_nothing();
     test_time_ds();
-    nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tu_remove_tree(tmp_dir);
     return CHECK_DONE();
 }

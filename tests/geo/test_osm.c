@@ -4,11 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "geo/geo.h"
 #include "geo/network.h"
+#include "test_util.h"
 
 /* Nodes on a line of latitude 0 at 0.001 degree steps (111.32 m); node 3 is missing from the
  * file although way 10 references it; way 11 crosses way 10 at node 2 (shared); way 12 is a
@@ -36,20 +36,15 @@ static const char *OSM =
 
 int main(void) {
     geo_init();
-    char dir[] = "/tmp/accessim_test_osm_XXXXXX";
-    CHECK(mkdtemp(dir) != NULL);
-    char path[256];
-    snprintf(path, sizeof path, "%s/tiny.osm", dir);
-    FILE *fp = fopen(path, "w");
-    CHECK(fp != NULL);
-    fputs(OSM, fp);
-    fclose(fp);
+    char dir[256], path[512];
+    CHECK(tu_temp_dir("accessim_test_osm", dir, sizeof dir) != NULL);
+    CHECK(tu_write_file(dir, "tiny.osm", OSM, path, sizeof path) != NULL);
 
     geo_network *net = NULL;
     geo_crs *crs = NULL;
     sim_warnings warn = {0};
     sim_error err = {0};
-    geo_network_source src = {path, NULL, NULL, 0.5};
+    geo_network_source src = {.path = path, .join_tolerance_m = 0.5};
     CHECK_EQ_INT(geo_network_load(&src, &net, &crs, &warn, &err), SIM_OK);
     if (!net) {
         fprintf(stderr, "%s\n", err.msg);
@@ -57,16 +52,18 @@ int main(void) {
     }
     CHECK_EQ_INT(net->stats.is_osm, 1);
     CHECK_EQ_INT(net->stats.lines_read, 4);
-    CHECK_EQ_INT(net->stats.lines_walkable, 3);    /* the motorway is out */
+    CHECK_EQ_INT(net->stats.lines_usable, 4);      /* the motorway is for cars */
+    CHECK_EQ_INT(net->stats.lines_walkable, 3);    /* and not walkable */
     CHECK_EQ_INT(net->stats.ways_truncated, 1);    /* way 10 lost node 3 */
     CHECK_EQ_INT(net->stats.osm_highway_ways, 4);
     CHECK_EQ_INT(net->stats.osm_highway_dropped, 0);
     CHECK_EQ_INT(geo_crs_epsg(crs), 32631);        /* lon 0.005, lat 0: UTM 31N */
-    /* Nodes: way 10 keeps 1,2,4,5 (4), way 11 adds 6,7 (shares 2), way 13 adds 20,21. */
-    CHECK_EQ_U32(net->n_nodes, 8);
+    /* Nodes: way 10 keeps 1,2,4,5 (4), way 11 adds 6,7 (shares 2), way 12 adds 8,9, way 13
+     * adds 20,21. */
+    CHECK_EQ_U32(net->n_nodes, 10);
     /* Segments: way 10 cut at the gap: 1-2 and 4-5 (no 2-4 shortcut); way 11: 6-2, 2-7;
-     * way 13: 20-21. */
-    CHECK_EQ_U32(net->n_segs, 5);
+     * way 12: 8-9 (cars only); way 13: 20-21. */
+    CHECK_EQ_U32(net->n_segs, 6);
     int shortcut = 0, bridge_joined = 0;
     double total = 0;
     for (uint32_t s = 0; s < net->n_segs; ++s) {
@@ -85,13 +82,13 @@ int main(void) {
     CHECK_EQ_INT(shortcut, 0);
     CHECK_EQ_INT(bridge_joined, 0);
     /* 0.001 deg of longitude on the equator = 111.3195 m (WGS84: a * pi / 180 / 1000);
-     * 0.001 deg of latitude there = 110.5743 m (meridian arc). Segments: 1-2, 4-5 and 20-21
-     * are longitude steps (20-21 at lat 0.0005 differs by < 1 mm), 6-2 and 2-7 latitude steps. */
-    CHECK_NEAR(total, 3 * 111.3195 + 2 * 110.5743, 0.01);
+     * 0.001 deg of latitude there = 110.5743 m (meridian arc). Segments: 1-2, 4-5, 8-9 and
+     * 20-21 are longitude steps (off the equator by at most 0.001 deg: < 1 mm shorter), 6-2 and
+     * 2-7 latitude steps. */
+    CHECK_NEAR(total, 4 * 111.3195 + 2 * 110.5743, 0.01);
     geo_network_destroy(net);
     geo_crs_destroy(crs);
     sim_warnings_clear(&warn);
-    unlink(path);
-    rmdir(dir);
+    tu_remove_tree(dir);
     return CHECK_DONE();
 }

@@ -5,8 +5,6 @@
  */
 #include "geo/write.h"
 
-#include <errno.h>
-#include <ftw.h>
 #include <gdal.h>
 #include <math.h>
 #include <ogr_api.h>
@@ -17,39 +15,15 @@
 
 #include "check.h"
 #include "geo/geo.h"
+#include "test_util.h"
 
 static char tmp_dir[256];
 static geo_crs *utm22s;
 
 #define PATH_LEN 512
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static const char *tmp_path(const char *name, char *path) {
-    snprintf(path, PATH_LEN, "%s/%s", tmp_dir, name);
-    return path;
-}
-
-/* Whole file as a NUL-terminated string (caller frees), or NULL. */
-static char *slurp(const char *path) {
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, fp) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s) s[n] = '\0';
-    fclose(fp);
-    return s;
+    return tu_path(tmp_dir, name, path, PATH_LEN);
 }
 
 /* ---- GeoTIFF --------------------------------------------------------------------------------- */
@@ -207,7 +181,7 @@ static void test_areas(void) {
 close:
     GDALClose(ds);
     /* the text itself: RFC 7946 (no "crs" member), 7-decimal coordinates, rounded values */
-    char *text = slurp(path);
+    char *text = tu_read_file(path);
     CHECK(text != NULL);
     if (text) {
         CHECK(strstr(text, "\"crs\"") == NULL);
@@ -234,34 +208,15 @@ done:
  */
 
 static void test_edges_gpkg(void) {
-    /* a hand-made two-node network: one street segment and one connector */
-    double x[3] = {0}, y[3] = {0}, lon[3] = {-51.0, -51.0, -50.999},
-           lat[3] = {-30.0, -29.999, -30.0};
-    uint8_t kind[3] = {0, 0, 1};
-    uint32_t ref[3] = {SIM_INVALID_ID, SIM_INVALID_ID, 0};
-    uint32_t su[2] = {0, 2}, sv[2] = {1, 0};
-    double slen[2] = {110.9, 96.5};
-    int64_t sway[2] = {5, -1};
-    uint8_t sconn[2] = {0, 1};
-    geo_network net = {.n_nodes = 3,
-                       .x = x,
-                       .y = y,
-                       .lon = lon,
-                       .lat = lat,
-                       .kind = kind,
-                       .ref = ref,
-                       .n_segs = 2,
-                       .seg_u = su,
-                       .seg_v = sv,
-                       .seg_len_m = slen,
-                       .seg_way = sway,
-                       .seg_connector = sconn};
-    uint32_t from[3] = {0, 1, 2}, to[3] = {1, 0, 0}, t_ds[3] = {887, 887, 772}, seg[3] = {0, 0, 1};
+    /* three nodes; arcs 0->1 and 1->0 along a street, 2->0 a connector */
+    double lon[3] = {-51.0, -51.0, -50.999}, lat[3] = {-30.0, -29.999, -30.0};
+    uint32_t from[3] = {0, 1, 2}, to[3] = {1, 0, 0}, t_ds[3] = {887, 887, 772};
+    uint8_t conn[3] = {0, 0, 1};
     char path[PATH_LEN];
     sim_error err = {0};
-    CHECK_EQ_INT(
-        geo_write_edges_gpkg(tmp_path("edges.gpkg", path), &net, from, to, t_ds, seg, 3, &err),
-        SIM_OK);
+    CHECK_EQ_INT(geo_write_edges_gpkg(tmp_path("edges.gpkg", path), lon, lat, from, to, t_ds,
+                                      conn, 3, &err),
+                 SIM_OK);
     GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL);
     CHECK(ds != NULL);
     if (!ds) return;
@@ -311,25 +266,25 @@ static void test_sha256(void) {
     char path[PATH_LEN], hex[65];
     uint64_t size = 99;
     sim_error err = {0};
-    FILE *fp = fopen(tmp_path("abc.txt", path), "wb");
-    fputs("abc", fp);
-    fclose(fp);
+    tu_write_file(tmp_dir, "abc.txt", "abc", path, sizeof path);
     CHECK_EQ_INT(geo_sha256_file(path, hex, &size, &err), SIM_OK);
     /* FIPS 180-2, appendix B.1 */
     CHECK_STR_EQ(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     CHECK_EQ_U32(size, 3);
     CHECK_EQ_INT(geo_sha256_file(path, hex, NULL, &err), SIM_OK); /* size is optional */
 
-    fp = fopen(tmp_path("empty.txt", path), "wb");
-    fclose(fp);
+    tu_write_file(tmp_dir, "empty.txt", "", path, sizeof path);
     CHECK_EQ_INT(geo_sha256_file(path, hex, &size, &err), SIM_OK);
     CHECK_STR_EQ(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     CHECK_EQ_U32(size, 0);
 
     /* one million 'a' (FIPS 180-2, appendix B.3): more than one 64 KiB read */
-    fp = fopen(tmp_path("million.txt", path), "wb");
-    for (int i = 0; i < 1000000; ++i) fputc('a', fp);
-    fclose(fp);
+    char *million = malloc(1000000 + 1);
+    if (!million) abort();
+    memset(million, 'a', 1000000);
+    million[1000000] = '\0';
+    tu_write_file(tmp_dir, "million.txt", million, path, sizeof path);
+    free(million);
     CHECK_EQ_INT(geo_sha256_file(path, hex, &size, &err), SIM_OK);
     CHECK_STR_EQ(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
     CHECK_EQ_U32(size, 1000000);
@@ -341,12 +296,7 @@ static void test_sha256(void) {
 
 int main(void) {
     geo_init();
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/accessim_test_write_XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmp_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!tu_temp_dir("accessim_test_write", tmp_dir, sizeof tmp_dir)) return 1;
     sim_error err = {0};
     if (geo_crs_create("EPSG:32722", &utm22s, &err) != SIM_OK) {
         fprintf(stderr, "EPSG:32722: %s\n", err.msg);
@@ -357,6 +307,6 @@ int main(void) {
     test_edges_gpkg();
     test_sha256();
     geo_crs_destroy(utm22s);
-    nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tu_remove_tree(tmp_dir);
     return CHECK_DONE();
 }

@@ -25,9 +25,18 @@
  *   coverage    per KIND, at least --min-finite-share (default 0.9) of the origins have a finite
  *               time that was checked (guards against a vacuous pass).
  *
- * Options: --speed-mps X (1.25), --geodesic-samples N (200), --seed S (20240607),
- *          --min-finite-share F (0.9), --cutoff-min M (none: times above M min are unreachable),
- *          --max-examples N (10 per check).
+ *   matrix      with --matrix FILE (from `accessim matrix --to origins`): every row's minutes
+ *               equal the reference from the from-origin to the to-origin node within the
+ *               rounding; every origin pair the reference finds within --matrix-cutoff-min appears
+ *               (for the first --matrix-sources origins); with --require-asymmetric, at least
+ *               one pair A->B differs from B->A (one-way streets, for cars).
+ *
+ * Options: --mode M (walk: column names <KIND>_<M>_minutes, <M>_snap_m), --speed-mps X (1.25),
+ *          --connector-speed-mps X (= speed), --geodesic-samples N (200; 0 for modes whose
+ *          speed varies by street), --directed (skip the symmetry check: one-way arcs),
+ *          --seed S (20240607), --min-finite-share F (0.9), --cutoff-min M (none: times above
+ *          M min are unreachable), --max-examples N (10 per check), --matrix FILE,
+ *          --matrix-sources N (50), --require-asymmetric.
  * Exit status: 0 all checks passed, 1 some check failed, 2 usage or unreadable/malformed input.
  */
 #include <errno.h>
@@ -46,9 +55,9 @@
 /* Failure bookkeeping: a count and the first few examples per check.                         */
 
 enum { CHK_FORMAT, CHK_NEAREST, CHK_SNAP, CHK_GEODESIC, CHK_CONNECTOR, CHK_SYMMETRY,
-       CHK_COVERAGE, CHK_COUNT };
+       CHK_COVERAGE, CHK_MATRIX, CHK_COUNT };
 static const char *const CHK_NAMES[CHK_COUNT] = {"format",    "nearest",  "snap",    "geodesic",
-                                                 "connector", "symmetry", "coverage"};
+                                                 "connector", "symmetry", "coverage", "matrix"};
 static long chk_failures[CHK_COUNT];
 static long max_examples = 10;
 
@@ -679,7 +688,7 @@ static void search_run(const graph *g, search *s, uint32_t source, int n_kinds, 
         heap_item it = heap_pop(&s->h);
         uint32_t u = it.node;
         if (s->settled[u] || it.key != s->dist[u]) continue; /* stale entry */
-        if (n_found == n_kinds && it.key > max_found) break;  /* ties at max_found settled */
+        if (n_kinds > 0 && n_found == n_kinds && it.key > max_found) break; /* ties settled */
         if (it.key > cutoff_ds) break;
         s->settled[u] = 1;
         int k = g->svc_kind[u];
@@ -702,10 +711,24 @@ static void search_run(const graph *g, search *s, uint32_t source, int n_kinds, 
 
 /* ------------------------------------------------------------------------------------------ */
 
+/* qsort context for the matrix rows (the checker is single-threaded) */
+static const csv_table *mx_sort_table;
+static size_t mx_sort_from, mx_sort_to;
+
+static int mx_cmp(const void *a, const void *b) {
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(csv_get(mx_sort_table, x, mx_sort_from), csv_get(mx_sort_table, y, mx_sort_from));
+    if (!c) c = strcmp(csv_get(mx_sort_table, x, mx_sort_to), csv_get(mx_sort_table, y, mx_sort_to));
+    return c;
+}
+
 static void usage(void) {
     fprintf(stderr,
-            "usage: ref_nearest [--speed-mps X] [--geodesic-samples N] [--seed S]\n"
+            "usage: ref_nearest [--mode M] [--speed-mps X] [--connector-speed-mps X]\n"
+            "                   [--geodesic-samples N] [--directed] [--seed S]\n"
             "                   [--min-finite-share F] [--cutoff-min M] [--max-examples N]\n"
+            "                   [--matrix FILE [--matrix-cutoff-min M] [--matrix-sources N]\n"
+            "                                  [--require-asymmetric]]\n"
             "                   GRAPH_DIR ORIGINS_CSV KIND [KIND...]\n");
     exit(2);
 }
@@ -717,14 +740,30 @@ static double opt_double(const char *name, const char *v) {
 }
 
 int main(int argc, char **argv) {
-    double speed_mps = 1.25, min_share = 0.9, cutoff_min = -1.0;
-    long samples = 200;
+    double speed_mps = 1.25, conn_speed_mps = -1.0, min_share = 0.9, cutoff_min = -1.0;
+    long samples = 200, matrix_sources = 50;
+    double matrix_cutoff_min = -1.0;
+    int directed = 0, require_asym = 0;
+    const char *mode = "walk", *matrix_path = NULL;
     uint64_t seed = 20240607;
     char **pos = xmalloc((size_t)argc * sizeof *pos);
     int n_pos = 0;
     for (int i = 1; i < argc; ++i) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--speed-mps") == 0) speed_mps = opt_double(a, v), ++i;
+        else if (strcmp(a, "--connector-speed-mps") == 0) conn_speed_mps = opt_double(a, v), ++i;
+        else if (strcmp(a, "--mode") == 0) {
+            if (!v) die("--mode needs a name");
+            mode = v;
+            ++i;
+        } else if (strcmp(a, "--matrix") == 0) {
+            if (!v) die("--matrix needs a file");
+            matrix_path = v;
+            ++i;
+        } else if (strcmp(a, "--matrix-sources") == 0) matrix_sources = (long)opt_double(a, v), ++i;
+        else if (strcmp(a, "--matrix-cutoff-min") == 0) matrix_cutoff_min = opt_double(a, v), ++i;
+        else if (strcmp(a, "--directed") == 0) directed = 1;
+        else if (strcmp(a, "--require-asymmetric") == 0) require_asym = 1;
         else if (strcmp(a, "--geodesic-samples") == 0) samples = (long)opt_double(a, v), ++i;
         else if (strcmp(a, "--seed") == 0) {
             if (!v || !parse_u64(v, &seed)) die("--seed needs a non-negative integer");
@@ -738,6 +777,7 @@ int main(int argc, char **argv) {
     }
     if (n_pos < 3) usage();
     if (!(speed_mps > 0.0)) die("--speed-mps must be > 0");
+    if (conn_speed_mps < 0) conn_speed_mps = speed_mps;
     geodesic_selftest();
 
     const char *dir = pos[0], *origins_path = pos[1];
@@ -758,25 +798,27 @@ int main(int argc, char **argv) {
     for (int k = 0; k < n_kinds; ++k) printf(", %zu service:%s", n_svc_by_kind[k], kinds[k]);
     printf("), %" PRIu32 " arcs\n", g.n_arcs);
 
-    check_geodesic(&g, speed_mps, samples, seed);
-    check_symmetry(&g);
+    if (samples > 0) check_geodesic(&g, speed_mps, samples, seed);
+    if (!directed) check_symmetry(&g);
 
     csv_load(origins_path, &orig);
-    size_t c_oid = csv_require_col(&orig, "origin_id"), c_snap = csv_require_col(&orig, "snap_m");
+    char snap_col[128];
+    snprintf(snap_col, sizeof snap_col, "%s_snap_m", mode);
+    size_t c_oid = csv_require_col(&orig, "origin_id"), c_snap = csv_require_col(&orig, snap_col);
     size_t *c_min = xmalloc((size_t)n_kinds * sizeof *c_min);
     size_t *c_near = xmalloc((size_t)n_kinds * sizeof *c_near);
     for (int k = 0; k < n_kinds; ++k) {
         char name[256];
-        snprintf(name, sizeof name, "%s_walk_minutes", kinds[k]);
+        snprintf(name, sizeof name, "%s_%s_minutes", kinds[k], mode);
         c_min[k] = csv_require_col(&orig, name);
-        snprintf(name, sizeof name, "%s_walk_nearest_id", kinds[k]);
+        snprintf(name, sizeof name, "%s_%s_nearest_id", kinds[k], mode);
         c_near[k] = csv_require_col(&orig, name);
     }
 
     /* Connectors: services here, origins below together with snap_m. */
     double conn_max_diff = 0.0, snap_max_diff = 0.0;
     for (uint32_t v = 0; v < g.n_nodes; ++v)
-        if (g.kind[v] == KIND_SERVICE) check_connector(&g, v, speed_mps, &conn_max_diff);
+        if (g.kind[v] == KIND_SERVICE) check_connector(&g, v, conn_speed_mps, &conn_max_diff);
 
     search s = {0};
     s.dist = xmalloc((size_t)g.n_nodes * sizeof *s.dist);
@@ -818,15 +860,15 @@ int main(int argc, char **argv) {
             fail(CHK_SNAP, "%s:%zu: origin '%s': snap_m '%s' is not a distance", origins_path,
                  line, oid, snap);
         else if (e) {
-            int64_t conn = check_connector(&g, e->node, speed_mps, &conn_max_diff);
+            int64_t conn = check_connector(&g, e->node, conn_speed_mps, &conn_max_diff);
             if (conn >= 0) {
-                double want_s = snap_m / speed_mps, got_s = (double)conn / 10.0;
+                double want_s = snap_m / conn_speed_mps, got_s = (double)conn / 10.0;
                 double diff = fabs(got_s - want_s);
                 if (diff > snap_max_diff) snap_max_diff = diff;
                 if (!(diff <= 0.1 + 0.005 * want_s))
                     fail(CHK_SNAP, "%s:%zu: origin '%s': snap_m %s m / %g m/s = %.2f s, but "
                                    "its connector takes %.1f s",
-                         origins_path, line, oid, snap, speed_mps, want_s, got_s);
+                         origins_path, line, oid, snap, conn_speed_mps, want_s, got_s);
             }
         }
 
@@ -904,6 +946,95 @@ int main(int argc, char **argv) {
             fail(CHK_COVERAGE, "%s: only %.1f %% of origins checked with a finite time (need "
                                "%.1f %%): the comparison would be vacuous",
                  kinds[k], 100.0 * share, 100.0 * min_share);
+    }
+
+    if (matrix_path) {
+        /* The matrix: rows equal the reference pairwise; pairs within the cutoff all present. */
+        csv_table mx;
+        csv_load(matrix_path, &mx);
+        size_t c_from = csv_require_col(&mx, "from_id"), c_to = csv_require_col(&mx, "to_id"),
+               c_m = csv_require_col(&mx, "minutes");
+        size_t checked = 0, asym = 0, pairs_both = 0;
+        double mx_max = 0;
+        int64_t *dummy = xmalloc((size_t)(n_kinds > 0 ? n_kinds : 1) * sizeof *dummy);
+        /* rows are grouped by from_id: search once per group */
+        const char *prev_from = NULL;
+        const ref_entry *fe = NULL;
+        int64_t mcut = matrix_cutoff_min < 0 ? INT64_MAX - 1
+                                             : (int64_t)llround(matrix_cutoff_min * 600.0);
+        for (size_t r = 0; r < mx.n_rows; ++r) {
+            const char *from = csv_get(&mx, r, c_from), *to = csv_get(&mx, r, c_to);
+            const char *mins = csv_get(&mx, r, c_m);
+            if (!prev_from || strcmp(prev_from, from) != 0) {
+                prev_from = from;
+                fe = ref_find(g.origins, g.n_origins, -1, from);
+                if (fe) search_run(&g, &s, fe->node, 0, mcut, dummy);
+            }
+            const ref_entry *te = ref_find(g.origins, g.n_origins, -1, to);
+            double m;
+            if (!fe || !te || !parse_double(mins, &m)) {
+                fail(CHK_MATRIX, "%s:%zu: row %s -> %s (%s) names no origin node or no number",
+                     matrix_path, csv_line(&mx, r), from, to, mins);
+                continue;
+            }
+            int64_t ref = s.settled[te->node] ? s.dist[te->node] : REF_UNREACHED;
+            double diff = ref == REF_UNREACHED ? INFINITY : fabs((double)ref / 600.0 - m);
+            if (diff > mx_max) mx_max = diff;
+            if (!(diff <= 0.005 + 1e-9))
+                fail(CHK_MATRIX, "%s:%zu: %s -> %s: printed %s min, reference %s%.4f min",
+                     matrix_path, csv_line(&mx, r), from, to, mins,
+                     ref == REF_UNREACHED ? "unreachable " : "",
+                     ref == REF_UNREACHED ? 0.0 : (double)ref / 600.0);
+            ++checked;
+        }
+        /* completeness for the first origins, and asymmetry over the pairs printed */
+        long done_src = 0;
+        for (size_t i = 0; i < g.n_origins && done_src < matrix_sources; ++i, ++done_src) {
+            search_run(&g, &s, g.origins[i].node, 0, mcut, dummy);
+            size_t expect = 0, got = 0;
+            for (size_t j = 0; j < g.n_origins; ++j)
+                if (s.settled[g.origins[j].node] && s.dist[g.origins[j].node] <= mcut)
+                    ++expect;
+            for (size_t r = 0; r < mx.n_rows; ++r)
+                if (strcmp(csv_get(&mx, r, c_from), g.origins[i].ref) == 0) ++got;
+            if (got != expect)
+                fail(CHK_MATRIX, "%s: origin '%s' has %zu rows, the reference reaches %zu origins "
+                                 "within the cutoff",
+                     matrix_path, g.origins[i].ref, got, expect);
+        }
+        /* asymmetry: rows sorted by (from, to); look each pair's reverse up by bisection */
+        size_t *idx = xmalloc((mx.n_rows ? mx.n_rows : 1) * sizeof *idx);
+        for (size_t r = 0; r < mx.n_rows; ++r) idx[r] = r;
+        mx_sort_table = &mx;
+        mx_sort_from = c_from;
+        mx_sort_to = c_to;
+        qsort(idx, mx.n_rows, sizeof *idx, mx_cmp);
+        for (size_t r = 0; r < mx.n_rows; ++r) {
+            const char *from = csv_get(&mx, r, c_from), *to = csv_get(&mx, r, c_to);
+            if (strcmp(from, to) >= 0) continue;
+            size_t lo = 0, hi = mx.n_rows;
+            while (lo < hi) { /* first row >= (to, from) */
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strcmp(csv_get(&mx, idx[mid], c_from), to);
+                if (!c) c = strcmp(csv_get(&mx, idx[mid], c_to), from);
+                if (c < 0) lo = mid + 1;
+                else hi = mid;
+            }
+            if (lo < mx.n_rows && strcmp(csv_get(&mx, idx[lo], c_from), to) == 0 &&
+                strcmp(csv_get(&mx, idx[lo], c_to), from) == 0) {
+                ++pairs_both;
+                if (strcmp(csv_get(&mx, idx[lo], c_m), csv_get(&mx, r, c_m)) != 0) ++asym;
+            }
+        }
+        free(idx);
+        printf("matrix %s: %zu rows checked, max |diff| %.4f min; completeness checked for %ld "
+               "origins; %zu of %zu pairs printed both ways differ\n",
+               matrix_path, checked, mx_max, done_src, asym, pairs_both);
+        if (!checked) fail(CHK_MATRIX, "%s: no row", matrix_path);
+        if (require_asym && !asym)
+            fail(CHK_MATRIX, "%s: no pair A->B differs from B->A", matrix_path);
+        free(dummy);
+        csv_free(&mx);
     }
 
     long total = 0;

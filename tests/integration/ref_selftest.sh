@@ -69,7 +69,7 @@ new_case vacuous # the default guard: fewer than 90 % of origins with a finite t
 expect vacuous 1 "FAIL coverage"
 
 new_case all_empty
-printf 'origin_id,everyone,snap_m,clinic_walk_minutes,clinic_walk_nearest_id,school_walk_minutes,school_walk_nearest_id\n' >"$D/origins.csv"
+printf 'origin_id,everyone,walk_snap_m,clinic_walk_minutes,clinic_walk_nearest_id,school_walk_minutes,school_walk_nearest_id\n' >"$D/origins.csv"
 expect all_empty 1 "FAIL coverage" "${share[@]}"
 
 new_case wrong_minutes # reference 2.7383 min; 2.75 is the nearest wrong two-decimal value
@@ -133,7 +133,7 @@ expect connector_length 1 "FAIL connector" "${share[@]}"
 
 new_case missing_column
 cut -d, -f1,2,4- "$D/origins.csv" >"$D/o.csv" && mv "$D/o.csv" "$D/origins.csv"
-expect missing_column 2 "no column 'snap_m'" "${share[@]}"
+expect missing_column 2 "no column 'walk_snap_m'" "${share[@]}"
 
 new_case sparse_node_ids
 sed -i 's/^14,/15,/' "$D/nodes.csv"

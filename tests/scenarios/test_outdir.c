@@ -4,9 +4,7 @@
  */
 #include "scenarios/outdir.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,22 +13,16 @@
 
 #include "check.h"
 #include "geo/geo.h"
+#include "test_util.h"
 
 static char tmp_dir[256];
 
 #define D 512  /* a case folder */
 #define P 1024 /* a path under one */
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 /* A fresh, empty case folder tmp_dir/name into `out`. */
 static const char *case_dir(const char *name, char *out) {
-    snprintf(out, D, "%s/%s", tmp_dir, name);
+    tu_path(tmp_dir, name, out, D);
     if (mkdir(out, 0755) != 0) {
         fprintf(stderr, "mkdir %s: %s\n", out, strerror(errno));
         exit(1);
@@ -38,49 +30,14 @@ static const char *case_dir(const char *name, char *out) {
     return out;
 }
 
-static void write_text(const char *dir, const char *name, const char *text) {
-    char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "wb");
-    if (!fp) {
-        fprintf(stderr, "cannot write %s: %s\n", path, strerror(errno));
-        exit(1);
-    }
-    fputs(text, fp);
-    fclose(fp);
-}
-
-/* Contents of dir/name, or "" if it cannot be read (static buffer). */
+/* The first 255 bytes of dir/name, or "" if it cannot be read (static buffer). */
 static const char *read_text(const char *dir, const char *name) {
     static char buf[256];
     char path[PATH_MAX + 64];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    buf[0] = '\0';
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return buf;
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    buf[n] = '\0';
-    fclose(fp);
+    char *text = tu_read_file(tu_path(dir, name, path, sizeof path));
+    snprintf(buf, sizeof buf, "%s", text ? text : "");
+    free(text);
     return buf;
-}
-
-/* Number of entries in `dir` (without . and ..); the names joined into `names` if given. */
-static int count_entries(const char *dir, char *names, size_t size) {
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    int n = 0;
-    if (names) names[0] = '\0';
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        ++n;
-        if (names) {
-            size_t used = strlen(names);
-            snprintf(names + used, size - used, "%s%s", used ? " " : "", e->d_name);
-        }
-    }
-    closedir(d);
-    return n;
 }
 
 static int is_dir(const char *path) {
@@ -107,8 +64,8 @@ static void test_begin_commit(void) {
     CHECK_EQ_INT(strncmp(o.tmp, prefix, strlen(prefix)), 0);
     CHECK(is_dir(o.tmp));
     CHECK(!exists(final));
-    write_text(o.tmp, "a.txt", "alpha");
-    write_text(o.tmp, "b.txt", "beta");
+    tu_write_file(o.tmp, "a.txt", "alpha", NULL, 0);
+    tu_write_file(o.tmp, "b.txt", "beta", NULL, 0);
     char tmp_copy[PATH_MAX];
     snprintf(tmp_copy, sizeof tmp_copy, "%s", o.tmp);
 
@@ -117,10 +74,10 @@ static void test_begin_commit(void) {
     CHECK(is_dir(final));
     CHECK_STR_EQ(read_text(final, "a.txt"), "alpha");
     CHECK_STR_EQ(read_text(final, "b.txt"), "beta");
-    CHECK_EQ_INT(count_entries(final, NULL, 0), 2);
+    CHECK_EQ_INT(tu_count_entries(final, NULL, 0), 2);
     CHECK(!exists(tmp_copy));
     /* only the final folder is left in the parent */
-    CHECK_EQ_INT(count_entries(dir, names, sizeof names), 1);
+    CHECK_EQ_INT(tu_count_entries(dir, names, sizeof names), 1);
     CHECK_STR_EQ(names, "out");
     /* abort after commit is harmless */
     scn_outdir_abort(&o);
@@ -137,12 +94,12 @@ static void test_missing_parents_and_trailing_slash(void) {
     sim_error err = {0};
     CHECK_EQ_INT(scn_outdir_begin(&o, final, 0, &err), SIM_OK);
     CHECK_STR_EQ(o.final, expect);
-    write_text(o.tmp, "x.csv", "1\n");
+    tu_write_file(o.tmp, "x.csv", "1\n", NULL, 0);
     CHECK_EQ_INT(scn_outdir_commit(&o, &err), SIM_OK);
     CHECK_STR_EQ(read_text(expect, "x.csv"), "1\n");
     char b[P];
     snprintf(b, sizeof b, "%s/a/b", dir);
-    CHECK_EQ_INT(count_entries(b, NULL, 0), 1);
+    CHECK_EQ_INT(tu_count_entries(b, NULL, 0), 1);
 }
 
 static void test_abort(void) {
@@ -152,16 +109,16 @@ static void test_abort(void) {
     scn_outdir o;
     sim_error err = {0};
     CHECK_EQ_INT(scn_outdir_begin(&o, final, 0, &err), SIM_OK);
-    write_text(o.tmp, "half.tif", "partial");
+    tu_write_file(o.tmp, "half.tif", "partial", NULL, 0);
     char sub[PATH_MAX + 16];
     snprintf(sub, sizeof sub, "%s/nested", o.tmp);
     CHECK_EQ_INT(mkdir(sub, 0755), 0);
-    write_text(sub, "deep.txt", "x");
+    tu_write_file(sub, "deep.txt", "x", NULL, 0);
     scn_outdir_abort(&o);
     CHECK_EQ_INT(o.active, 0);
     CHECK(!exists(final));
     /* nothing at all is left: no .out.tmp-* folder */
-    CHECK_EQ_INT(count_entries(dir, names, sizeof names), 0);
+    CHECK_EQ_INT(tu_count_entries(dir, names, sizeof names), 0);
     if (names[0]) fprintf(stderr, "  left behind: %s\n", names);
     scn_outdir_abort(&o); /* twice is harmless */
 }
@@ -171,7 +128,7 @@ static void test_existing_folder(void) {
     case_dir("existing", dir);
     snprintf(final, sizeof final, "%s/out", dir);
     CHECK_EQ_INT(mkdir(final, 0755), 0);
-    write_text(final, "old.txt", "old results");
+    tu_write_file(final, "old.txt", "old results", NULL, 0);
 
     /* without overwrite: SIM_EINVAL naming the folder, nothing touched, nothing created */
     scn_outdir o;
@@ -182,27 +139,27 @@ static void test_existing_folder(void) {
     CHECK_EQ_INT(o.active, 0);
     scn_outdir_abort(&o); /* harmless on a failed begin */
     CHECK_STR_EQ(read_text(final, "old.txt"), "old results");
-    CHECK_EQ_INT(count_entries(final, NULL, 0), 1);
-    CHECK_EQ_INT(count_entries(dir, names, sizeof names), 1);
+    CHECK_EQ_INT(tu_count_entries(final, NULL, 0), 1);
+    CHECK_EQ_INT(tu_count_entries(dir, names, sizeof names), 1);
     CHECK_STR_EQ(names, "out");
 
     /* with overwrite, an aborted run leaves the old folder as it was */
     sim_error e2 = {0};
     CHECK_EQ_INT(scn_outdir_begin(&o, final, 1, &e2), SIM_OK);
-    write_text(o.tmp, "new.txt", "new results");
+    tu_write_file(o.tmp, "new.txt", "new results", NULL, 0);
     CHECK_STR_EQ(read_text(final, "old.txt"), "old results"); /* untouched until commit */
     scn_outdir_abort(&o);
     CHECK_STR_EQ(read_text(final, "old.txt"), "old results");
-    CHECK_EQ_INT(count_entries(dir, names, sizeof names), 1);
+    CHECK_EQ_INT(tu_count_entries(dir, names, sizeof names), 1);
 
     /* with overwrite and commit: replaced, the old files are gone, nothing else is left */
     CHECK_EQ_INT(scn_outdir_begin(&o, final, 1, &e2), SIM_OK);
-    write_text(o.tmp, "new.txt", "new results");
+    tu_write_file(o.tmp, "new.txt", "new results", NULL, 0);
     CHECK_EQ_INT(scn_outdir_commit(&o, &e2), SIM_OK);
     CHECK_STR_EQ(read_text(final, "new.txt"), "new results");
-    CHECK_EQ_INT(count_entries(final, names, sizeof names), 1);
+    CHECK_EQ_INT(tu_count_entries(final, names, sizeof names), 1);
     CHECK_STR_EQ(names, "new.txt");
-    CHECK_EQ_INT(count_entries(dir, names, sizeof names), 1);
+    CHECK_EQ_INT(tu_count_entries(dir, names, sizeof names), 1);
     CHECK_STR_EQ(names, "out");
 
     /* an existing empty folder is fine without overwrite */
@@ -211,16 +168,16 @@ static void test_existing_folder(void) {
     CHECK_EQ_INT(mkdir(empty, 0755), 0);
     sim_error e3 = {0};
     CHECK_EQ_INT(scn_outdir_begin(&o, empty, 0, &e3), SIM_OK);
-    write_text(o.tmp, "r.txt", "r");
+    tu_write_file(o.tmp, "r.txt", "r", NULL, 0);
     CHECK_EQ_INT(scn_outdir_commit(&o, &e3), SIM_OK);
     CHECK_STR_EQ(read_text(empty, "r.txt"), "r");
-    CHECK_EQ_INT(count_entries(dir, NULL, 0), 2);
+    CHECK_EQ_INT(tu_count_entries(dir, NULL, 0), 2);
 }
 
 static void test_unwritable_places(void) {
     char dir[D], final[P], names[P];
     case_dir("blocked", dir);
-    write_text(dir, "file.txt", "I am a file");
+    tu_write_file(dir, "file.txt", "I am a file", NULL, 0);
 
     /* the final folder would be under a regular file: SIM_EIO naming it */
     snprintf(final, sizeof final, "%s/file.txt/out", dir);
@@ -241,7 +198,7 @@ static void test_unwritable_places(void) {
     CHECK(scn_outdir_begin(&o, final, 1, &e3) != SIM_OK);
     CHECK_STR_CONTAINS(e3.msg, final);
     CHECK_STR_EQ(read_text(dir, "file.txt"), "I am a file");
-    CHECK_EQ_INT(count_entries(dir, names, sizeof names), 1);
+    CHECK_EQ_INT(tu_count_entries(dir, names, sizeof names), 1);
     CHECK_STR_EQ(names, "file.txt");
 
     /* unusable names */
@@ -279,24 +236,19 @@ static void test_helpers(void) {
     CHECK_EQ_INT(scn_mkdirs(path), 0);
     CHECK(is_dir(path));
     CHECK_EQ_INT(scn_mkdirs(path), 0); /* already there */
-    write_text(path, "f.txt", "f");
+    tu_write_file(path, "f.txt", "f", NULL, 0);
     char file[D + 32];
     snprintf(file, sizeof file, "%s/f.txt", path);
     CHECK(scn_mkdirs(file) != 0); /* a file, not a folder */
     snprintf(path, sizeof path, "%s/x", dir);
     CHECK_EQ_INT(scn_remove_tree(path), 0);
     CHECK(!exists(path));
-    CHECK_EQ_INT(count_entries(dir, NULL, 0), 0);
+    CHECK_EQ_INT(tu_count_entries(dir, NULL, 0), 0);
 }
 
 int main(void) {
     geo_init();
-    snprintf(tmp_dir, sizeof tmp_dir, "%s/accessim_test_outdir_XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(tmp_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    if (!tu_temp_dir("accessim_test_outdir", tmp_dir, sizeof tmp_dir)) return 1;
     test_begin_commit();
     test_missing_parents_and_trailing_slash();
     test_abort();
@@ -304,6 +256,6 @@ int main(void) {
     test_unwritable_places();
     test_permissions();
     test_helpers();
-    nftw(tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tu_remove_tree(tmp_dir);
     return CHECK_DONE();
 }

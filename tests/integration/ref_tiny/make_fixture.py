@@ -83,7 +83,7 @@ with open(os.path.join(HERE, "edges.csv"), "w", newline="") as f:
 snap = {"A": geod_m(8, 6), "B": geod_m(9, 2), "C": geod_m(10, 7)}
 fmt = lambda m: "" if m is None else f"{m:.2f}"
 with open(os.path.join(HERE, "origins.csv"), "w", newline="") as f:
-    f.write("origin_id,everyone,snap_m,clinic_walk_minutes,clinic_walk_nearest_id,"
+    f.write("origin_id,everyone,walk_snap_m,clinic_walk_minutes,clinic_walk_nearest_id,"
             "school_walk_minutes,school_walk_nearest_id\n")
     for o in ("A", "B", "C"):
         c, ci, s, si = expect[o]
