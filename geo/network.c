@@ -12,6 +12,7 @@
 #include "geo/geo_internal.h"
 #include "geo/osm_refs.h"
 #include "geo/profile.h"
+#include "sim/order.h"
 
 /* ---- growable node/segment storage ---------------------------------------------------- */
 
@@ -683,11 +684,45 @@ sim_status geo_mode_graph_build(const geo_network *net, geo_mode m, geo_mode_gra
     for (uint32_t v = 0; v < net->n_nodes; ++v)
         if (g->graph_of[v] == 0) g->graph_of[v] = g->n_nodes++;
     g->node_of = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof *g->node_of);
+    if (!g->node_of) {
+        rc = sim_error_set(err, SIM_ENOMEM, "routing graph");
+        goto done;
+    }
+    /* Renumber the mode's nodes along a Hilbert curve: nodes close in space get close ids, so
+     * a search touches few cache lines (docs/PERFORMANCE.md measures the gain). */
+    {
+        double *hx = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof *hx);
+        double *hy = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof *hy);
+        uint32_t *order = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof *order);
+        sim_status orc = (!hx || !hy || !order) ? SIM_ENOMEM : SIM_OK;
+        if (!orc) {
+            for (uint32_t v = 0; v < net->n_nodes; ++v)
+                if (g->graph_of[v] != SIM_INVALID_ID) {
+                    hx[g->graph_of[v]] = net->x[v];
+                    hy[g->graph_of[v]] = net->y[v];
+                }
+            orc = sim_order_hilbert(hx, hy, g->n_nodes, order);
+        }
+        if (!orc) {
+            /* order[k] = compact id of the k-th node on the curve */
+            uint32_t *compact_to_net = hx ? (uint32_t *)g->node_of : NULL;
+            for (uint32_t v = 0; v < net->n_nodes; ++v)
+                if (g->graph_of[v] != SIM_INVALID_ID) compact_to_net[g->graph_of[v]] = v;
+            for (uint32_t k = 0; k < g->n_nodes; ++k) g->graph_of[compact_to_net[order[k]]] = k;
+        }
+        free(hx);
+        free(hy);
+        free(order);
+        if (orc) {
+            rc = sim_error_set(err, orc, "ordering graph nodes: %s", sim_status_str(orc));
+            goto done;
+        }
+    }
     arcs = malloc((n_arcs ? n_arcs : 1) * sizeof *arcs);
     arc_seg_in = malloc((n_arcs ? n_arcs : 1) * sizeof *arc_seg_in);
     g->arc_seg = malloc((n_arcs ? n_arcs : 1) * sizeof *g->arc_seg);
     fill = calloc((size_t)g->n_nodes + 1, sizeof *fill);
-    if (!g->node_of || !arcs || !arc_seg_in || !g->arc_seg || !fill) {
+    if (!arcs || !arc_seg_in || !g->arc_seg || !fill) {
         rc = sim_error_set(err, SIM_ENOMEM, "routing graph");
         goto done;
     }
