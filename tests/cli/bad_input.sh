@@ -111,6 +111,15 @@ scenario non_numeric.yaml inputs/streets.gpkg "${POP_CSV/pop.csv/pop_abc.csv}" "
 scenario empty_layer.yaml streets_empty.gpkg "$POP_GPKG" "$SVC_GPKG"
 scenario no_crs.yaml nocrs/streets_nocrs.shp "$POP_GPKG" "$SVC_GPKG"
 scenario far_service.yaml inputs/streets.gpkg "$POP_CSV" "${SVC_CSV/svc.csv/svc_far.csv}"
+# modes and profiles (issue 3): an unknown mode, an unknown profile key, a zero speed, a group
+# limited to a mode the network does not enable
+scenario unknown_mode.yaml inputs/streets.gpkg "$POP_GPKG" "$SVC_GPKG" "modes: [walk, hovercraft]"
+scenario bad_profile_key.yaml inputs/streets.gpkg "$POP_GPKG" "$SVC_GPKG"
+printf 'profiles:\n  bike: { sped_kmh: 12 }\n' >>bad_profile_key.yaml
+scenario zero_speed.yaml inputs/streets.gpkg "$POP_GPKG" "$SVC_GPKG"
+printf 'profiles:\n  walk: { speed_kmh: 0 }\n' >>zero_speed.yaml
+scenario group_mode.yaml inputs/streets.gpkg "  source: inputs/neighbourhoods.gpkg
+  groups: { everyone: { field: $POP_FIELD, modes: [car] } }" "$SVC_GPKG" "modes: [walk]"
 # two independent problems: validate must report both, not stop at the first
 scenario two_problems.yaml inputs/streets.gpkg "  source: inputs/neighbourhoods.gpkg
   groups: { everyone: no_such_pop_field }" "  clinic: { source: inputs/no_such_services.gpkg }"
@@ -246,6 +255,13 @@ bad unknown_option "$O-unknown_option" run 'frobnicate' -- run base_csv.yaml -o 
 bad missing_arguments "" run -- run
 bad missing_option_value "" run '-o' -- run base_csv.yaml --quiet -o
 bad bad_threads "$O-bad_threads" run 'threads' -- run base_csv.yaml -o "$O-bad_threads" --quiet --threads zero
+bad unknown_mode "$O-unknown_mode" run 'unknown_mode\.yaml:[0-9]+:[0-9]+' 'hovercraft' -- run unknown_mode.yaml -o "$O-unknown_mode" --quiet
+bad bad_profile_key "$O-bad_profile_key" run 'bad_profile_key\.yaml:[0-9]+:[0-9]+' 'sped_kmh' -- run bad_profile_key.yaml -o "$O-bad_profile_key" --quiet
+bad zero_speed "$O-zero_speed" run 'zero_speed\.yaml:[0-9]+:[0-9]+' 'speed_kmh' -- run zero_speed.yaml -o "$O-zero_speed" --quiet
+bad group_mode "$O-group_mode" run 'group_mode\.yaml:[0-9]+:[0-9]+' 'car' -- run group_mode.yaml -o "$O-group_mode" --quiet
+bad matrix_bad_mode "$O-matrix.csv" matrix 'teleport' -- matrix base_csv.yaml --mode teleport -o "$O-matrix.csv"
+bad matrix_mode_not_enabled "$O-matrix2.csv" matrix 'car' -- matrix base_csv.yaml --mode car -o "$O-matrix2.csv" --quiet
+bad matrix_bad_cutoff "$O-matrix3.csv" matrix 'cutoff' -- matrix base_csv.yaml --mode walk --cutoff -5 -o "$O-matrix3.csv"
 bad export_bad_mode "$O-export_bad_mode" 'graph( export)?' 'teleport' -- graph export base_csv.yaml --mode teleport -o "$O-export_bad_mode"
 
 echo "logs: $WORK/logs"
