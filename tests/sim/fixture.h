@@ -1,5 +1,6 @@
 /*
- * Inline graph fixtures for the sim tests: "0>1:10 1>3:10 0>2:5" is arcs from>to:deciseconds.
+ * Fixtures for the sim tests: inline graphs ("0>1:10 1>3:10 0>2:5" is arcs from>to:deciseconds)
+ * and a seeded random sequence for generated ones.
  */
 #ifndef ACCESSIM_TESTS_SIM_FIXTURE_H
 #define ACCESSIM_TESTS_SIM_FIXTURE_H
@@ -54,5 +55,19 @@ static inline sim_graph *fixture_graph_n(uint32_t min_nodes, const char *spec) {
 
 /* fixture_graph_n() with just the nodes the arcs name. */
 static inline sim_graph *fixture_graph(const char *spec) { return fixture_graph_n(0, spec); }
+
+/* Random test data: splitmix64 from a seed set by the test (rng_state = ...), so every run and
+ * every platform sees the same sequence. */
+static uint64_t rng_state;
+
+static inline uint64_t rng_next(void) {
+    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+/* A number in [0, n) (n > 0). */
+static inline uint32_t rng_below(uint32_t n) { return (uint32_t)(rng_next() % n); }
 
 #endif

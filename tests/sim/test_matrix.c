@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "fixture.h"
+#include "reference.h"
 #include "sim/graph.h"
 #include "sim/matrix.h"
 #include "sim/route.h"
@@ -288,44 +289,11 @@ static void test_matrix_sink_batches_and_abort(void) {
 
 /* ---- naive reference -------------------------------------------------------------------- */
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void) { /* splitmix64: fixed seed, same sequence everywhere */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static uint32_t rng_below(uint32_t n) { return (uint32_t)(rng_next() % n); }
-
-#define REF_INF UINT64_MAX
-
-/* O(n^2 + n m) Dijkstra on the raw arc list with 64-bit sums; shares nothing with sim/. */
-static void ref_dist(uint32_t n, const sim_arc *arcs, size_t m, uint32_t src, uint64_t *dist,
-                     unsigned char *done) {
-    for (uint32_t v = 0; v < n; ++v) {
-        dist[v] = REF_INF;
-        done[v] = 0;
-    }
-    dist[src] = 0;
-    for (;;) {
-        uint32_t u = UINT32_MAX;
-        for (uint32_t v = 0; v < n; ++v)
-            if (!done[v] && dist[v] != REF_INF && (u == UINT32_MAX || dist[v] < dist[u])) u = v;
-        if (u == UINT32_MAX) break;
-        done[u] = 1;
-        for (size_t a = 0; a < m; ++a)
-            if (arcs[a].from == u && dist[u] + arcs[a].time_ds < dist[arcs[a].to])
-                dist[arcs[a].to] = dist[u] + arcs[a].time_ds;
-    }
-}
-
 /* All-pairs table apsp[u * n + v] by n naive searches. */
 static uint64_t *ref_all_pairs(uint32_t n, const sim_arc *arcs, size_t m) {
     uint64_t *apsp = malloc((size_t)n * n * sizeof *apsp);
     unsigned char *done = malloc(n);
-    for (uint32_t u = 0; u < n; ++u) ref_dist(n, arcs, m, u, apsp + (size_t)u * n, done);
+    for (uint32_t u = 0; u < n; ++u) ref_single(n, arcs, m, u, 0, apsp + (size_t)u * n, done);
     free(done);
     return apsp;
 }

@@ -8,17 +8,6 @@
 #include "sim/order.h"
 #include "sim/route.h"
 
-static uint64_t rng_state;
-
-static uint64_t rng_next(void) { /* splitmix64: fixed seed, same sequence everywhere */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static uint32_t rng_below(uint32_t n) { return (uint32_t)(rng_next() % n); }
-
 static int is_permutation(const uint32_t *p, uint32_t n) {
     unsigned char *seen = calloc(n ? n : 1, 1);
     int ok = 1;

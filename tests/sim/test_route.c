@@ -3,6 +3,7 @@
 
 #include "check.h"
 #include "fixture.h"
+#include "reference.h"
 #include "sim/graph.h"
 #include "sim/route.h"
 
@@ -276,40 +277,6 @@ static void test_route_zero_time_tie_propagates(void) {
 }
 
 /* ---- naive reference -------------------------------------------------------------------- */
-
-static uint64_t rng_state;
-
-static uint64_t rng_next(void) { /* splitmix64: fixed seed, same sequence everywhere */
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-
-static uint32_t rng_below(uint32_t n) { return (uint32_t)(rng_next() % n); }
-
-#define REF_INF UINT64_MAX
-
-/* Plain O(n^2 + n m) Dijkstra on the raw arc list, 64-bit times, no cutoff: dist[v] = offset +
- * d(src, v), or REF_INF. Deliberately shares nothing with sim/route.c. */
-static void ref_single(uint32_t n, const sim_arc *arcs, size_t m, uint32_t src, uint64_t offset,
-                       uint64_t *dist, unsigned char *done) {
-    for (uint32_t v = 0; v < n; ++v) {
-        dist[v] = REF_INF;
-        done[v] = 0;
-    }
-    dist[src] = offset;
-    for (;;) {
-        uint32_t u = UINT32_MAX;
-        for (uint32_t v = 0; v < n; ++v)
-            if (!done[v] && dist[v] != REF_INF && (u == UINT32_MAX || dist[v] < dist[u])) u = v;
-        if (u == UINT32_MAX) break;
-        done[u] = 1;
-        for (size_t a = 0; a < m; ++a)
-            if (arcs[a].from == u && dist[u] + arcs[a].time_ds < dist[arcs[a].to])
-                dist[arcs[a].to] = dist[u] + arcs[a].time_ds;
-    }
-}
 
 /* Multi-source reference: for each v the lexicographic minimum over sources i of
  * (offset_i + d(src_i, v), i) among times <= min(cutoff, UINT32_MAX - 1), computed by one naive
