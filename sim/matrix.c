@@ -15,9 +15,12 @@
  * search that produced them. Sorting such words by their high half sorts by that index.
  */
 
+/* Forward chunks: many sources per chunk let the chunk's distinct nodes be searched in node order,
+ * which on a locality-ordered graph (sim/order.h) keeps consecutive searches in warm cache: 1.4x
+ * faster for 100 k randomly ordered sources at 16384 per chunk than at 256 (3 M-node grid). */
 #define CHUNK_MIN 256u
-#define CHUNK_MAX 4096u
-#define CHUNK_ROW_BUDGET (1u << 24)              /* rows per forward chunk, worst case */
+#define CHUNK_MAX 16384u
+#define CHUNK_ROW_BUDGET (1u << 24)              /* target rows per forward chunk (8 B each) */
 #define AUTO_BACKWARD_MAX_ROWS ((size_t)1 << 25) /* AUTO falls back to forward above this */
 #define AUTO_BACKWARD_RATIO 4u                   /* AUTO: backward if 4 * dst <= src nodes */
 #define EMIT_ROWS 65536u                         /* rows per sink call, at most */
@@ -302,17 +305,21 @@ static int cmp_u64(const void *a, const void *b) {
 static sim_status run_forward(const sim_graph *fwd, const uint32_t *src_nodes, uint32_t n_src,
                               const node_index *dix, uint32_t n_dst, uint32_t cutoff_ds,
                               emitter *em, sim_matrix_stats *st) {
-    uint32_t chunk = CHUNK_ROW_BUDGET / (n_dst ? n_dst : 1);
-    chunk = chunk < CHUNK_MIN ? CHUNK_MIN : chunk > CHUNK_MAX ? CHUNK_MAX : chunk;
     crew c = {0, NULL};
-    uint64_t *pairs = malloc(chunk * sizeof *pairs);
-    uint32_t *uniq = malloc(chunk * sizeof *uniq), *which = malloc(chunk * sizeof *which);
-    result *res = malloc(chunk * sizeof *res);
+    uint64_t *pairs = malloc(CHUNK_MAX * sizeof *pairs);
+    uint32_t *uniq = malloc(CHUNK_MAX * sizeof *uniq), *which = malloc(CHUNK_MAX * sizeof *which);
+    result *res = malloc(CHUNK_MAX * sizeof *res);
     sim_status rc = (pairs && uniq && which && res) ? SIM_OK : SIM_ENOMEM;
     if (!rc) rc = crew_init(&c, max_threads(), sim_graph_node_count(fwd));
     unsigned bits = bits_for(n_dst);
-    for (uint32_t c0 = 0; c0 < n_src && !rc; c0 += chunk) {
-        uint32_t n = n_src - c0 < chunk ? n_src - c0 : chunk;
+    /* Rows per source: the worst case until a chunk has been seen, then twice the last chunk's
+     * mean. Chunk sizes change only the batching, never the rows or their order. */
+    uint64_t per_source = n_dst;
+    uint32_t n = 0;
+    for (uint32_t c0 = 0; c0 < n_src && !rc; c0 += n) {
+        uint64_t chunk = CHUNK_ROW_BUDGET / (per_source ? per_source : 1);
+        chunk = chunk < CHUNK_MIN ? CHUNK_MIN : chunk > CHUNK_MAX ? CHUNK_MAX : chunk;
+        n = n_src - c0 < chunk ? n_src - c0 : (uint32_t)chunk;
         /* Distinct nodes of the chunk, in node order: one search each. */
         for (uint32_t i = 0; i < n; ++i) pairs[i] = (uint64_t)src_nodes[c0 + i] << 32 | i;
         qsort(pairs, n, sizeof *pairs, cmp_u64);
@@ -325,10 +332,13 @@ static sim_status run_forward(const sim_graph *fwd, const uint32_t *src_nodes, u
         crew_reset_rows(&c);
         search_batch(fwd, uniq, n_uniq, cutoff_ds, dix, bits, 0, &c, res);
         if ((rc = crew_status(&c))) break;
+        uint64_t rows = 0;
         for (uint32_t i = 0; i < n && !rc; ++i) {
             const result *r = &res[which[i]];
             rc = emit_words(em, c0 + i, c.w[r->w].rows.v + r->off, r->n);
+            rows += r->n;
         }
+        per_source = 2 * (rows / n) + 1;
     }
     if (c.w) {
         stats_add(st, &c);

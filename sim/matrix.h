@@ -54,11 +54,14 @@ typedef struct {
  * `fwd` is the graph and `rev` must be sim_graph_reverse(fwd) (same node numbering). FORWARD
  * needs only `fwd`, BACKWARD only `rev`, AUTO needs `fwd` and considers backward only if `rev`
  * is given (an unneeded graph may be NULL). Both directions give identical rows:
- *  - FORWARD processes sources in chunks of 256 to 4096 indices (fewer when destinations are
- *    many, so a chunk holds at most about 16 M rows); within a chunk threads take distinct
- *    source nodes dynamically, each with its own sim_scratch, and the chunk's rows go to the
- *    sink in source order once it completes. Memory: a scratch per thread (about 20 bytes per
- *    node) plus the chunk's rows (8 bytes each).
+ *  - FORWARD processes sources in chunks of 256 to 16384 consecutive indices, sized from the
+ *    previous chunk's rows so that a chunk holds about 16 M rows at most (the first chunk
+ *    assumes every destination is reached). Within a chunk, threads take its distinct source
+ *    nodes in node order dynamically, each with its own sim_scratch, and the chunk's rows go to
+ *    the sink in source order once it completes. Memory: a scratch per thread (about 20 bytes
+ *    per node) plus the chunk's rows (8 bytes each). On a graph numbered for locality
+ *    (sim/order.h), consecutive node ids are near each other, which keeps caches warm.
+ *    Consecutive sources being near each other helps too.
  *  - BACKWARD searches `rev` from each distinct destination node, keeps every row (16 bytes per
  *    row at the peak), sorts them by (from, to) in linear time and streams them.
  *  - AUTO takes BACKWARD when `rev` is given and the distinct destination nodes are at most a
