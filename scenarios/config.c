@@ -1,7 +1,8 @@
 /*
  * Scenario file parsing: libyaml loads the whole file into a node tree (yaml_parser_load), then
- * one function per mapping of the schema (root, network, population, services, output) checks
- * its keys against a table and copies the values into a scn_config.
+ * one function per mapping of the schema (root, network, profiles, population, services,
+ * measures, equity, output) checks its keys against a table and copies the values into a
+ * scn_config.
  *
  * Why a node tree rather than events: the schema needs look-ahead (a `services` mapping is form B
  * when it holds `source` or `type_field`, wherever in the mapping they stand) and "missing key"
@@ -35,8 +36,12 @@
 #define MAX_NAME_LEN 64
 /* Accessibility thresholds beyond a day mean nothing for daily trips. */
 #define MAX_THRESHOLD_MIN 1440
+/* Shares of each group within these minutes (issue 5: 15/30/45/60) unless the file says. */
+static const uint32_t DEFAULT_THRESHOLDS_MIN[] = {15, 30, 45, 60};
 /* Deeper `[`/`{` nesting than any scenario needs; see check_flow_depth(). */
 #define MAX_FLOW_DEPTH 64
+/* sim_measure_cumulative_interval() evaluates one cutoff per minute and takes at most this many. */
+#define MAX_INTERVAL_CUTOFFS 100000
 /* Longest scalar quoted back in an error message. */
 #define SHOW_LEN 40
 
@@ -103,6 +108,23 @@ typedef enum {
     K_TO,
     K_LENGTH,
     K_TIME,
+    K_MEASURES,
+    K_EQUITY,
+    K_K,
+    K_CUTOFF,
+    K_COUNT_ONLY,
+    K_DECAY,
+    K_DECAY_VALUE,
+    K_SD,
+    K_SIGMA,
+    K_STEPS,
+    K_WEIGHTS,
+    K_ALPHA,
+    K_DEMAND,
+    K_TOTAL_GROUP,
+    K_RANK_BY,
+    K_POVERTY_LINE_MIN,
+    K_POVERTY_SHARE,
     K_COUNT
 } key_id;
 
@@ -148,10 +170,27 @@ static const char *const KEY_NAMES[K_COUNT] = {
     [K_TO] = "to",
     [K_LENGTH] = "length",
     [K_TIME] = "time",
+    [K_MEASURES] = "measures",
+    [K_EQUITY] = "equity",
+    [K_K] = "k",
+    [K_CUTOFF] = "cutoff",
+    [K_COUNT_ONLY] = "count",
+    [K_DECAY] = "decay",
+    [K_DECAY_VALUE] = "decay_value",
+    [K_SD] = "sd",
+    [K_SIGMA] = "sigma",
+    [K_STEPS] = "steps",
+    [K_WEIGHTS] = "weights",
+    [K_ALPHA] = "alpha",
+    [K_DEMAND] = "demand",
+    [K_TOTAL_GROUP] = "total_group",
+    [K_RANK_BY] = "rank_by",
+    [K_POVERTY_LINE_MIN] = "poverty_line_min",
+    [K_POVERTY_SHARE] = "poverty_share",
 };
 
-static const key_id ROOT_KEYS[] = {K_NAME,       K_CRS,      K_NETWORK, K_PROFILES,
-                                   K_POPULATION, K_SERVICES, K_OUTPUT};
+static const key_id ROOT_KEYS[] = {K_NAME,     K_CRS,      K_NETWORK, K_PROFILES, K_POPULATION,
+                                   K_SERVICES, K_MEASURES, K_EQUITY,  K_OUTPUT};
 static const key_id NETWORK_KEYS[] = {K_SOURCE,
                                       K_LAYER,
                                       K_NODES,
@@ -186,6 +225,22 @@ static const key_id SERVICE_A_KEYS[] = {K_SOURCE, K_LAYER,  K_ID,      K_LON,
 static const key_id SERVICE_B_KEYS[] = {K_SOURCE, K_TYPE_FIELD, K_KINDS,  K_LAYER,   K_ID,
                                         K_LON,    K_LAT,        K_FILTER, K_CAPACITY};
 static const key_id OUTPUT_KEYS[] = {K_GRID_M, K_THRESHOLDS_MIN};
+static const key_id EQUITY_KEYS[] = {K_TOTAL_GROUP, K_RANK_BY, K_POVERTY_LINE_MIN,
+                                     K_POVERTY_SHARE};
+/* The parameters of each measure (MEASURES below); the decay keys are checked against the
+ * chosen decay afterwards (DECAY_PARAMS). */
+static const key_id NEAREST_KEYS[] = {K_K};
+static const key_id CUMULATIVE_KEYS[] = {K_CUTOFF, K_COUNT_ONLY};
+static const key_id INTERVAL_KEYS[] = {K_FROM, K_TO};
+static const key_id GRAVITY_KEYS[] = {K_DECAY, K_DECAY_VALUE, K_CUTOFF,  K_SD,
+                                      K_SIGMA, K_STEPS,       K_WEIGHTS, K_COUNT_ONLY};
+static const key_id FCA_KEYS[] = {K_DECAY, K_DECAY_VALUE, K_CUTOFF,  K_SD,
+                                  K_SIGMA, K_STEPS,       K_WEIGHTS, K_DEMAND};
+static const key_id E2SFCA_KEYS[] = {K_DECAY, K_STEPS, K_WEIGHTS, K_DEMAND};
+static const key_id AVAILABILITY_KEYS[] = {K_DECAY, K_DECAY_VALUE, K_CUTOFF,  K_SD,    K_SIGMA,
+                                           K_STEPS, K_WEIGHTS,     K_DEMAND, K_ALPHA};
+/* Every key that sets a decay parameter, in the order sim_decay_check() looks at them. */
+static const key_id DECAY_KEYS[] = {K_CUTOFF, K_DECAY_VALUE, K_SD, K_SIGMA, K_STEPS, K_WEIGHTS};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -347,7 +402,7 @@ static const char *suggest_name(const char *word, size_t len, const char *const 
 }
 
 static const char *suggest_key(const char *word, size_t len, const key_id *allowed, size_t n) {
-    const char *names[K_COUNT];
+    const char *names[K_COUNT] = {0}; /* all set below; {0} quiets GCC -O2 */
     assert(n <= K_COUNT);
     for (size_t i = 0; i < n; ++i) names[i] = KEY_NAMES[allowed[i]];
     return suggest_name(word, len, names, n);
@@ -463,7 +518,7 @@ static sim_status field_number(const loader *ld, const fields *f, key_id k, int 
                                double *dst) {
     const yaml_node_t *n = f->val[k];
     if (!n) return SIM_OK;
-    double v;
+    double v = 0; /* set by node_number() on success; 0 quiets GCC -O3 */
     sim_status rc = node_number(ld, n, KEY_NAMES[k], &v);
     if (rc) return rc;
     if (min_exclusive && !(v > 0))
@@ -1065,6 +1120,462 @@ static sim_status parse_services(const loader *ld, yaml_node_t *n, scn_config *c
     return parse_services_by_kind(ld, n, c);
 }
 
+/* ---- measures and equity -------------------------------------------------------------------- */
+
+/* How a measure takes its decay function. */
+typedef enum {
+    DECAY_NONE,     /* none: nearest, cumulative, cumulative_interval */
+    DECAY_REQUIRED, /* `decay` must be given: gravity */
+    DECAY_BINARY,   /* `decay` defaults to binary, the classic catchment: fca2, bfca, ... */
+    DECAY_STEPPED,  /* always stepped: e2sfca */
+} decay_use;
+
+typedef struct {
+    const char *name;    /* as written in the file, and the start of the output name */
+    const key_id *keys;  /* its parameters */
+    size_t n_keys;
+    key_id shorthand;    /* the parameter that a plain number sets (`{ cumulative: 30 }`);
+                            K_COUNT: none, the parameters must be a mapping */
+    decay_use decay;
+    const char *example; /* of the mapping form, for messages */
+} measure_spec;
+
+/* Indexed by scn_measure_kind. A new measure is one enum value in config.h, one line here and
+ * its parameters in parse_measure(). */
+static const measure_spec MEASURES[] = {
+    [SCN_MEASURE_NEAREST] = {"nearest", NEAREST_KEYS, COUNT_OF(NEAREST_KEYS), K_K, DECAY_NONE,
+                             "{ nearest: { k: 3 } }"},
+    [SCN_MEASURE_CUMULATIVE] = {"cumulative", CUMULATIVE_KEYS, COUNT_OF(CUMULATIVE_KEYS),
+                                K_CUTOFF, DECAY_NONE, "{ cumulative: { cutoff: 30 } }"},
+    [SCN_MEASURE_CUMULATIVE_INTERVAL] = {"cumulative_interval", INTERVAL_KEYS,
+                                         COUNT_OF(INTERVAL_KEYS), K_COUNT, DECAY_NONE,
+                                         "{ cumulative_interval: { from: 20, to: 40 } }"},
+    [SCN_MEASURE_GRAVITY] = {"gravity", GRAVITY_KEYS, COUNT_OF(GRAVITY_KEYS), K_COUNT,
+                             DECAY_REQUIRED,
+                             "{ gravity: { decay: exponential, decay_value: 0.1 } }"},
+    [SCN_MEASURE_FCA2] = {"fca2", FCA_KEYS, COUNT_OF(FCA_KEYS), K_CUTOFF, DECAY_BINARY,
+                          "{ fca2: { decay: binary, cutoff: 30 } }"},
+    [SCN_MEASURE_E2SFCA] = {"e2sfca", E2SFCA_KEYS, COUNT_OF(E2SFCA_KEYS), K_COUNT, DECAY_STEPPED,
+                            "{ e2sfca: { steps: [10, 20, 30], weights: [1, 0.68, 0.22] } }"},
+    [SCN_MEASURE_BFCA] = {"bfca", FCA_KEYS, COUNT_OF(FCA_KEYS), K_CUTOFF, DECAY_BINARY,
+                          "{ bfca: { decay: binary, cutoff: 30 } }"},
+    [SCN_MEASURE_SPATIAL_AVAILABILITY] = {"spatial_availability", AVAILABILITY_KEYS,
+                                          COUNT_OF(AVAILABILITY_KEYS), K_CUTOFF, DECAY_BINARY,
+                                          "{ spatial_availability: { cutoff: 30, alpha: 1 } }"},
+};
+_Static_assert(COUNT_OF(MEASURES) == SCN_MEASURE_COUNT, "MEASURES must describe every measure");
+
+/* The parameters each decay reads (sim/measures.h), in the order sim_decay_check() checks them. */
+static const struct {
+    key_id keys[2];
+    size_t n;
+} DECAY_PARAMS[SIM_DECAY_KIND_COUNT] = {
+    [SIM_DECAY_BINARY] = {{K_CUTOFF}, 1},
+    [SIM_DECAY_EXPONENTIAL] = {{K_DECAY_VALUE}, 1},
+    [SIM_DECAY_POWER] = {{K_DECAY_VALUE}, 1},
+    [SIM_DECAY_LOGISTIC] = {{K_CUTOFF, K_SD}, 2},
+    [SIM_DECAY_GAUSSIAN] = {{K_SIGMA}, 1},
+    [SIM_DECAY_LINEAR] = {{K_CUTOFF}, 1},
+    [SIM_DECAY_STEPPED] = {{K_STEPS, K_WEIGHTS}, 2},
+};
+
+static int decay_reads(sim_decay_kind kind, key_id k) {
+    for (size_t i = 0; i < DECAY_PARAMS[kind].n; ++i)
+        if (DECAY_PARAMS[kind].keys[i] == k) return 1;
+    return 0;
+}
+
+/* The field of `d` that the scalar parameter `k` sets; NULL for the step lists. */
+static double *decay_scalar(sim_decay *d, key_id k) {
+    switch (k) {
+    case K_CUTOFF: return &d->cutoff_min;
+    case K_DECAY_VALUE: return &d->decay_value;
+    case K_SD: return &d->sd_min;
+    case K_SIGMA: return &d->sigma_min;
+    default: return NULL;
+    }
+}
+
+/* Does the scalar node `n` say exactly `s`? (Scalars may hold NUL bytes.) */
+static int scalar_is(const yaml_node_t *n, const char *s) {
+    return strlen(s) == scalar_len(n) && !memcmp(s, scalar_text(n), scalar_len(n));
+}
+
+/* A list of numbers under `key` into a new array, attached to *owned as soon as it exists so
+ * that the config frees it whatever happens next. */
+static sim_status number_list(const loader *ld, const yaml_node_t *n, const char *key,
+                              const double **owned, size_t *count) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail_at(ld, mark_of(n), "expected a list for '%s', found %s", key,
+                       show_node(n, shown));
+    size_t len = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (len == 0) return fail_at(ld, mark_of(n), "'%s' needs at least one value", key);
+    double *a = calloc(len, sizeof *a);
+    if (!a) return no_memory(ld);
+    *owned = a;
+    *count = len;
+    for (size_t i = 0; i < len; ++i) {
+        sim_status rc = node_number(ld, node_at(ld, n->data.sequence.items.start[i]), key, &a[i]);
+        if (rc) return rc;
+    }
+    return SIM_OK;
+}
+
+/* Where the parameter that sim_decay_check() rejects was written. The check is asked again
+ * about each parameter alone (the others replaced by valid values, in its own order), so the
+ * place always agrees with its message; `fallback` if no single parameter is at fault. */
+static scn_mark decay_fault(const loader *ld, const fields *f, const sim_decay *d,
+                            scn_mark fallback) {
+    if (d->kind == SIM_DECAY_STEPPED) {
+        static const double NO_WEIGHTS[2] = {0, 0};
+        for (size_t k = 1; k <= d->n_steps; ++k) {
+            sim_decay p = *d;
+            p.n_steps = k;
+            if (sim_decay_check(&p, NULL, 0) == SIM_OK) continue;
+            /* steps 1 .. k-1 and their weights are fine: step k (after step k-1), or weight k */
+            size_t first = k >= 2 ? k - 2 : 0;
+            p.steps_min = d->steps_min + first;
+            p.weights = NO_WEIGHTS;
+            p.n_steps = k - first;
+            key_id list = sim_decay_check(&p, NULL, 0) != SIM_OK ? K_STEPS : K_WEIGHTS;
+            return mark_of(node_at(ld, f->val[list]->data.sequence.items.start[k - 1]));
+        }
+        return fallback;
+    }
+    sim_decay given = *d;
+    for (size_t i = 0; i < DECAY_PARAMS[d->kind].n; ++i) {
+        key_id k = DECAY_PARAMS[d->kind].keys[i];
+        sim_decay probe = {.kind = d->kind, .cutoff_min = 1, .decay_value = 1, .sd_min = 1,
+                           .sigma_min = 1};
+        *decay_scalar(&probe, k) = *decay_scalar(&given, k);
+        if (sim_decay_check(&probe, NULL, 0) != SIM_OK) return mark_of(f->val[k]);
+    }
+    return fallback;
+}
+
+/* The decay of a measure and its parameters from `f`; `at` is where a missing parameter is
+ * reported (the parameters' mapping, or the measure's name when there is none). */
+static sim_status parse_decay(const loader *ld, const fields *f, const measure_spec *spec,
+                              scn_mark at, sim_decay *d) {
+    char shown[SHOW_BUF], kinds[128] = "";
+    const char *names[SIM_DECAY_KIND_COUNT];
+    for (int k = 0; k < SIM_DECAY_KIND_COUNT; ++k) {
+        names[k] = sim_decay_kind_name((sim_decay_kind)k);
+        list_append(kinds, sizeof kinds, names[k]);
+    }
+    const yaml_node_t *dn = f->val[K_DECAY];
+    if (!dn) {
+        if (spec->decay == DECAY_REQUIRED)
+            return fail_at(ld, at, "measure '%s' needs 'decay' (one of: %s)", spec->name, kinds);
+        d->kind = spec->decay == DECAY_STEPPED ? SIM_DECAY_STEPPED : SIM_DECAY_BINARY;
+    } else {
+        if (dn->type != YAML_SCALAR_NODE || is_null(dn))
+            return fail_at(ld, mark_of(dn), "expected a decay name for 'decay', found %s",
+                           show_node(dn, shown));
+        int k = 0;
+        while (k < SIM_DECAY_KIND_COUNT && !scalar_is(dn, names[k])) ++k;
+        if (k == SIM_DECAY_KIND_COUNT) {
+            const char *hint =
+                suggest_name(scalar_text(dn), scalar_len(dn), names, SIM_DECAY_KIND_COUNT);
+            char also[48] = "";
+            if (hint) snprintf(also, sizeof also, "did you mean '%s'? ", hint);
+            return fail_at(ld, mark_of(dn), "unknown decay %s (%sexpected one of: %s)",
+                           show_node(dn, shown), also, kinds);
+        }
+        d->kind = (sim_decay_kind)k;
+        if (spec->decay == DECAY_STEPPED && d->kind != SIM_DECAY_STEPPED)
+            return fail_at(ld, mark_of(dn),
+                           "measure '%s' always uses stepped decay, found %s (leave 'decay' "
+                           "out)",
+                           spec->name, show_node(dn, shown));
+    }
+    const char *dname = sim_decay_kind_name(d->kind);
+
+    /* a parameter of another decay is a mistake, not something to ignore */
+    key_id other[COUNT_OF(DECAY_KEYS)];
+    size_t n_other = 0;
+    for (size_t i = 0; i < COUNT_OF(DECAY_KEYS); ++i)
+        if (!decay_reads(d->kind, DECAY_KEYS[i])) other[n_other++] = DECAY_KEYS[i];
+    key_id wrong = first_in_file(f, other, n_other);
+    if (wrong != K_COUNT) {
+        char takes[64] = "", why[96] = "";
+        for (size_t i = 0; i < DECAY_PARAMS[d->kind].n; ++i)
+            list_append(takes, sizeof takes, KEY_NAMES[DECAY_PARAMS[d->kind].keys[i]]);
+        if (!dn)
+            snprintf(why, sizeof why, "; measure '%s' uses %s decay unless 'decay' says otherwise",
+                     spec->name, dname);
+        return fail_at(ld, mark_of(f->key[wrong]),
+                       "'%s' is not a parameter of %s decay (it takes: %s)%s", KEY_NAMES[wrong],
+                       dname, takes, why);
+    }
+    for (size_t i = 0; i < DECAY_PARAMS[d->kind].n; ++i) {
+        key_id k = DECAY_PARAMS[d->kind].keys[i];
+        if (!f->val[k])
+            return fail_at(ld, at, "measure '%s' with %s decay needs '%s'", spec->name, dname,
+                           KEY_NAMES[k]);
+    }
+
+    sim_status rc;
+    if (d->kind == SIM_DECAY_STEPPED) {
+        size_t n_weights = 0;
+        if ((rc = number_list(ld, f->val[K_STEPS], "steps", &d->steps_min, &d->n_steps)) ||
+            (rc = number_list(ld, f->val[K_WEIGHTS], "weights", &d->weights, &n_weights)))
+            return rc;
+        if (n_weights != d->n_steps)
+            return fail_at(ld, mark_of(f->val[K_WEIGHTS]),
+                           "'weights' needs one weight per step: %zu steps, %zu weights",
+                           d->n_steps, n_weights);
+    } else {
+        for (size_t i = 0; i < DECAY_PARAMS[d->kind].n; ++i) {
+            key_id k = DECAY_PARAMS[d->kind].keys[i];
+            if ((rc = node_number(ld, f->val[k], KEY_NAMES[k], decay_scalar(d, k)))) return rc;
+        }
+    }
+    char why[SIM_ERROR_MSG_LEN];
+    if (sim_decay_check(d, why, sizeof why) != SIM_OK)
+        return fail_at(ld, decay_fault(ld, f, d, at), "%s", why);
+    return SIM_OK;
+}
+
+/* The group named under `k` into a new *dst: one of population.groups. */
+static sim_status field_group(const loader *ld, const fields *f, key_id k, const scn_config *c,
+                              char **dst) {
+    sim_status rc = field_string(ld, f, k, dst);
+    if (rc || !*dst) return rc;
+    for (size_t i = 0; i < c->n_groups; ++i)
+        if (!strcmp(c->groups[i].name, *dst)) return SIM_OK;
+    const char **names = malloc(c->n_groups * sizeof *names);
+    if (!names) return no_memory(ld);
+    char list[256] = "", shown[SHOW_LEN + 4];
+    for (size_t i = 0; i < c->n_groups; ++i) {
+        names[i] = c->groups[i].name;
+        list_append(list, sizeof list, names[i]);
+    }
+    const char *hint = suggest_name(*dst, strlen(*dst), names, c->n_groups);
+    show_text(*dst, strlen(*dst), shown);
+    if (hint)
+        rc = fail_at(ld, mark_of(f->val[k]),
+                     "'%s' names group '%s', which is not a population group (did you mean "
+                     "'%s'?)",
+                     KEY_NAMES[k], shown, hint);
+    else
+        rc = fail_at(ld, mark_of(f->val[k]),
+                     "'%s' names group '%s', which is not a population group (groups: %s)",
+                     KEY_NAMES[k], shown, list);
+    free(names);
+    return rc;
+}
+
+/* The output name of a decay: its name and main parameter(s), e.g. exponential_0.1. */
+static void decay_label(const sim_decay *d, char *buf, size_t n) {
+    const char *name = sim_decay_kind_name(d->kind);
+    switch (d->kind) {
+    case SIM_DECAY_EXPONENTIAL:
+    case SIM_DECAY_POWER: snprintf(buf, n, "%s_%g", name, d->decay_value); break;
+    case SIM_DECAY_LOGISTIC: snprintf(buf, n, "%s_%g_%g", name, d->cutoff_min, d->sd_min); break;
+    case SIM_DECAY_GAUSSIAN: snprintf(buf, n, "%s_%g", name, d->sigma_min); break;
+    case SIM_DECAY_STEPPED: snprintf(buf, n, "%s", name); break;
+    case SIM_DECAY_BINARY:
+    case SIM_DECAY_LINEAR:
+    default: snprintf(buf, n, "%s_%g", name, d->cutoff_min); break;
+    }
+}
+
+/* One item of `measures`: `name`, `{ name: number }` or `{ name: { parameters } }`. Everything
+ * the item owns is attached to `m` at once, for scn_config_destroy(). */
+static sim_status parse_measure(const loader *ld, yaml_node_t *item, const scn_config *c,
+                                scn_measure *m) {
+    char shown[SHOW_BUF];
+    yaml_node_t *name = item, *value = NULL;
+    if (item->type == YAML_MAPPING_NODE) {
+        size_t n_pairs = (size_t)(item->data.mapping.pairs.top - item->data.mapping.pairs.start);
+        if (n_pairs != 1)
+            return fail_at(ld, mark_of(item),
+                           "a measure is a name or a mapping with one key ({ name: "
+                           "parameters }), found a mapping with %zu keys",
+                           n_pairs);
+        name = node_at(ld, item->data.mapping.pairs.start->key);
+        value = node_at(ld, item->data.mapping.pairs.start->value);
+        if (is_null(value)) value = NULL; /* `- nearest:` is `- nearest` */
+    }
+    if (name->type != YAML_SCALAR_NODE || is_null(name))
+        return fail_at(ld, mark_of(name), "expected a measure name, found %s",
+                       show_node(name, shown));
+    int kind = 0;
+    while (kind < SCN_MEASURE_COUNT && !scalar_is(name, MEASURES[kind].name)) ++kind;
+    if (kind == SCN_MEASURE_COUNT) {
+        const char *names[SCN_MEASURE_COUNT];
+        char list[192] = "", also[48] = "";
+        for (int k = 0; k < SCN_MEASURE_COUNT; ++k) {
+            names[k] = MEASURES[k].name;
+            list_append(list, sizeof list, names[k]);
+        }
+        const char *hint = suggest_name(scalar_text(name), scalar_len(name), names,
+                                        SCN_MEASURE_COUNT);
+        if (hint) snprintf(also, sizeof also, "did you mean '%s'? ", hint);
+        return fail_at(ld, mark_of(name), "unknown measure %s (%sexpected one of: %s)",
+                       show_node(name, shown), also, list);
+    }
+    const measure_spec *spec = &MEASURES[kind];
+    m->kind = (scn_measure_kind)kind;
+    m->mark = mark_of(name);
+
+    /* The three forms end up as one set of fields; a number is the shorthand's value. */
+    fields f;
+    memset(&f, 0, sizeof f);
+    sim_status rc;
+    char what[48];
+    snprintf(what, sizeof what, "measure '%s'", spec->name);
+    if (value && value->type == YAML_MAPPING_NODE) {
+        if ((rc = read_fields(ld, value, what, spec->keys, spec->n_keys, &f))) return rc;
+    } else if (value && (value->type != YAML_SCALAR_NODE || spec->shorthand == K_COUNT)) {
+        if (spec->shorthand == K_COUNT)
+            return fail_at(ld, mark_of(value),
+                           "expected a mapping of parameters for %s, found %s (e.g. %s)", what,
+                           show_node(value, shown), spec->example);
+        return fail_at(ld, mark_of(value),
+                       "expected a number or a mapping of parameters for %s, found %s (e.g. %s)",
+                       what, show_node(value, shown), spec->example);
+    } else if (value) {
+        f.key[spec->shorthand] = name;
+        f.val[spec->shorthand] = value;
+    }
+    scn_mark at = f.map ? mark_of(f.map) : m->mark; /* where a missing parameter is reported */
+
+    int count_only = 0;
+    char label[96], buf[160];
+    switch (m->kind) {
+    case SCN_MEASURE_NEAREST:
+        if (f.val[K_K]) {
+            double v;
+            if ((rc = node_number(ld, f.val[K_K], "k", &v))) return rc;
+            if (!(v >= 1 && v <= UINT32_MAX && v == floor(v)))
+                return fail_at(ld, mark_of(f.val[K_K]),
+                               "'k' must be a whole number, 1 or more, found %s",
+                               scalar_text(f.val[K_K]));
+            m->k = (uint32_t)v;
+        }
+        if (m->k == 1) snprintf(buf, sizeof buf, "nearest");
+        else snprintf(buf, sizeof buf, "nearest_%u", (unsigned)m->k);
+        break;
+    case SCN_MEASURE_CUMULATIVE:
+        if (!f.val[K_CUTOFF])
+            return fail_at(ld, at, "measure 'cumulative' needs 'cutoff' (minutes)");
+        if ((rc = field_number(ld, &f, K_CUTOFF, 1, &m->cutoff_min)) ||
+            (rc = field_bool(ld, &f, K_COUNT_ONLY, &count_only)))
+            return rc;
+        m->use_capacity = !count_only;
+        snprintf(buf, sizeof buf, "cumulative_%g%s", m->cutoff_min, count_only ? "_count" : "");
+        break;
+    case SCN_MEASURE_CUMULATIVE_INTERVAL:
+        if (!f.val[K_FROM] || !f.val[K_TO])
+            return fail_at(ld, at, "measure 'cumulative_interval' needs '%s' (minutes)",
+                           f.val[K_FROM] ? "to" : "from");
+        if ((rc = field_number(ld, &f, K_FROM, 1, &m->from_min)) ||
+            (rc = field_number(ld, &f, K_TO, 1, &m->to_min)))
+            return rc;
+        if (!(m->to_min > m->from_min))
+            return fail_at(ld, mark_of(f.val[K_TO]),
+                           "'to' must be greater than 'from' (%g), found %s", m->from_min,
+                           scalar_text(f.val[K_TO]));
+        /* one cumulative measure per minute of the interval: sim caps them at 100000 */
+        if (floor(m->to_min - m->from_min + 1e-10) >= MAX_INTERVAL_CUTOFFS)
+            return fail_at(ld, mark_of(f.val[K_TO]),
+                           "the interval from %g to %g minutes is too long (at most %d minutes)",
+                           m->from_min, m->to_min, MAX_INTERVAL_CUTOFFS - 1);
+        snprintf(buf, sizeof buf, "cumulative_interval_%g_%g", m->from_min, m->to_min);
+        break;
+    case SCN_MEASURE_GRAVITY:
+    case SCN_MEASURE_FCA2:
+    case SCN_MEASURE_E2SFCA:
+    case SCN_MEASURE_BFCA:
+    case SCN_MEASURE_SPATIAL_AVAILABILITY:
+    default:
+        if ((rc = parse_decay(ld, &f, spec, at, &m->decay)) ||
+            (rc = field_group(ld, &f, K_DEMAND, c, &m->demand_group)) ||
+            (rc = field_number(ld, &f, K_ALPHA, 0, &m->alpha)) ||
+            (rc = field_bool(ld, &f, K_COUNT_ONLY, &count_only)))
+            return rc;
+        m->use_capacity = !count_only;
+        decay_label(&m->decay, label, sizeof label);
+        if (m->kind == SCN_MEASURE_E2SFCA) snprintf(buf, sizeof buf, "e2sfca");
+        else
+            snprintf(buf, sizeof buf, "%s_%s%s", spec->name, label, count_only ? "_count" : "");
+        break;
+    }
+    if (!(m->name = dup_opt(buf))) return no_memory(ld);
+    return SIM_OK;
+}
+
+/* The defaults of a measure before its parameters are read. */
+static void measure_defaults(scn_measure *m) {
+    memset(m, 0, sizeof *m);
+    m->k = 1;
+    m->use_capacity = 1;
+    m->alpha = 1;
+}
+
+static sim_status parse_measures(const loader *ld, const yaml_node_t *n, scn_config *c) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail_at(ld, mark_of(n), "expected a list for 'measures', found %s (e.g. "
+                       "[nearest, { cumulative: 30 }])",
+                       show_node(n, shown));
+    size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (count == 0)
+        return fail_at(ld, mark_of(n),
+                       "'measures' needs at least one measure (or leave it out for nearest "
+                       "only)");
+    name_ref *refs = calloc(count, sizeof *refs);
+    if (!refs || !(c->measures = calloc(count, sizeof *c->measures))) {
+        free(refs);
+        return no_memory(ld);
+    }
+    c->n_measures = count;
+    sim_status rc = SIM_OK;
+    for (size_t i = 0; i < count && !rc; ++i) {
+        scn_measure *m = &c->measures[i];
+        measure_defaults(m);
+        rc = parse_measure(ld, node_at(ld, n->data.sequence.items.start[i]), c, m);
+        refs[i] = (name_ref){m->name, m->mark, i};
+    }
+    if (!rc) rc = check_unique(ld, refs, count, 0, "measure");
+    free(refs);
+    return rc;
+}
+
+/* Without `measures:`, the time to the nearest service only. */
+static sim_status default_measures(const loader *ld, scn_config *c) {
+    if (!(c->measures = calloc(1, sizeof *c->measures))) return no_memory(ld);
+    c->n_measures = 1;
+    measure_defaults(&c->measures[0]);
+    c->measures[0].kind = SCN_MEASURE_NEAREST;
+    if (!(c->measures[0].name = dup_opt("nearest"))) return no_memory(ld);
+    return SIM_OK;
+}
+
+static sim_status parse_equity(const loader *ld, yaml_node_t *n, scn_config *c) {
+    fields f;
+    sim_status rc;
+    if ((rc = read_fields(ld, n, "'equity'", EQUITY_KEYS, COUNT_OF(EQUITY_KEYS), &f)) ||
+        (rc = field_group(ld, &f, K_TOTAL_GROUP, c, &c->equity.total_group)) ||
+        (rc = field_string(ld, &f, K_RANK_BY, &c->equity.rank_by)) ||
+        (rc = field_number(ld, &f, K_POVERTY_LINE_MIN, 1, &c->equity.poverty_line_min)))
+        return rc;
+    c->equity.mark = mark_of(n);
+    const yaml_node_t *share = f.val[K_POVERTY_SHARE];
+    if (!share) return SIM_OK;
+    double v;
+    if ((rc = node_number(ld, share, "poverty_share", &v))) return rc;
+    if (!(v > 0 && v < 1))
+        return fail_at(ld, mark_of(share),
+                       "'poverty_share' must be between 0 and 1 (both excluded), found %s",
+                       scalar_text(share));
+    c->equity.poverty_share = v;
+    return SIM_OK;
+}
+
 static sim_status parse_thresholds(const loader *ld, const yaml_node_t *n, scn_config *c) {
     char shown[SHOW_BUF];
     if (n->type != YAML_SEQUENCE_NODE)
@@ -1131,6 +1642,13 @@ static sim_status parse_root(const loader *ld, yaml_node_t *root, scn_config *c)
         (rc = parse_population(ld, f.val[K_POPULATION], c)) ||
         (rc = parse_services(ld, f.val[K_SERVICES], c)))
         return rc;
+    /* after population: measures and equity name its groups */
+    if ((rc = f.val[K_MEASURES] ? parse_measures(ld, f.val[K_MEASURES], c)
+                                : default_measures(ld, c)) ||
+        (f.val[K_EQUITY] && (rc = parse_equity(ld, f.val[K_EQUITY], c))))
+        return rc;
+    if (!c->equity.total_group && !(c->equity.total_group = dup_opt(c->groups[0].name)))
+        return no_memory(ld);
     return f.val[K_OUTPUT] ? parse_output(ld, f.val[K_OUTPUT], c) : SIM_OK;
 }
 
@@ -1289,7 +1807,8 @@ sim_status scn_config_load(const char *path, scn_config **out, sim_error *err) {
 
     if (!(c = calloc(1, sizeof *c)) || !(c->path = dup_opt(path)) ||
         !(c->dir = dir_of(path)) || !(c->name = stem_of(path)) ||
-        !(c->thresholds_min = malloc(2 * sizeof *c->thresholds_min))) {
+        !(c->thresholds_min = malloc(COUNT_OF(DEFAULT_THRESHOLDS_MIN) *
+                                     sizeof *c->thresholds_min))) {
         rc = no_memory(&ld);
         goto done;
     }
@@ -1299,9 +1818,10 @@ sim_status scn_config_load(const char *path, scn_config **out, sim_error *err) {
     c->network.snap_distance_m = 500;
     c->network.join_tolerance_m = 0.5;
     c->grid_m = 100;
-    c->thresholds_min[0] = 15;
-    c->thresholds_min[1] = 30;
-    c->n_thresholds = 2;
+    memcpy(c->thresholds_min, DEFAULT_THRESHOLDS_MIN, sizeof DEFAULT_THRESHOLDS_MIN);
+    c->n_thresholds = COUNT_OF(DEFAULT_THRESHOLDS_MIN);
+    c->equity.poverty_line_min = 30;
+    c->equity.poverty_share = 0.5;
     if ((rc = parse_root(&ld, root, c))) goto done;
 
     *out = c;
@@ -1357,5 +1877,15 @@ void scn_config_destroy(scn_config *c) {
     }
     free(c->services);
     free(c->thresholds_min);
+    for (size_t i = 0; i < c->n_measures; ++i) {
+        scn_measure *m = &c->measures[i];
+        free(m->name);
+        free((void *)m->decay.steps_min); /* owned by the config (config.h) */
+        free((void *)m->decay.weights);
+        free(m->demand_group);
+    }
+    free(c->measures);
+    free(c->equity.total_group);
+    free(c->equity.rank_by);
     free(c);
 }

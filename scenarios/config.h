@@ -38,6 +38,12 @@
  *     type_field: kind
  *     kinds: [clinic, school]          # optional: default every distinct value, sorted
  *     capacity: capacity               # optional; likewise layer, filter, id, lon, lat
+ *   measures:                          # optional, default [nearest]: a name, { name: number }
+ *     - nearest                        #   or { name: { parameters } } (docs/SCENARIO.md)
+ *     - { cumulative: { cutoff: 30, count: true } }
+ *     - { gravity: { decay: exponential, decay_value: 0.1 } }
+ *     - { fca2: { decay: binary, cutoff: 30, demand: everyone } }
+ *   equity: { total_group: everyone, rank_by: income, poverty_line_min: 30, poverty_share: 0.5 }
  *   output:
  *     grid_m: 100                      # optional raster cell size in metres, > 0
  *     thresholds_min: [15, 30]         # optional, each > 0: share of each group within
@@ -49,6 +55,7 @@
 #include <stdint.h>
 
 #include "geo/profile.h"
+#include "sim/measures.h"
 #include "sim/status.h"
 
 /** Where a value stood in the scenario file (1-based; 0 when defaulted). */
@@ -67,6 +74,43 @@ typedef struct {
                                   (default: all of them), never empty */
     scn_mark mark;             /* of the field value */
 } scn_group;
+
+/** Accessibility measures (docs/MEASURES.md), computed per origin x service kind x mode. */
+typedef enum {
+    SCN_MEASURE_NEAREST = 0,      /* minutes to the k-th nearest service (cost_to_closest) */
+    SCN_MEASURE_CUMULATIVE,       /* capacity (or count) within cutoff_min */
+    SCN_MEASURE_CUMULATIVE_INTERVAL, /* median over cutoffs from_min..to_min (step 1) */
+    SCN_MEASURE_GRAVITY,          /* sum of capacity x decay(t) */
+    SCN_MEASURE_FCA2,             /* 2SFCA: demand = the measure's group, supply = capacity */
+    SCN_MEASURE_E2SFCA,           /* enhanced 2SFCA: stepped decay */
+    SCN_MEASURE_BFCA,             /* balanced FCA */
+    SCN_MEASURE_SPATIAL_AVAILABILITY,
+    SCN_MEASURE_COUNT
+} scn_measure_kind;
+
+/**
+ * One measure as written in the file, e.g. `{ gravity: { decay: exponential, decay_value: 0.1 } }`
+ * or `{ cumulative: 30 }` or `nearest`. `name` is the column suffix used in outputs
+ * (<kind>_<mode>_<name>): nearest, nearest_3, cumulative_30, cumulative_interval_20_40,
+ * gravity_exponential_0.1, fca2_binary_30, e2sfca, bfca_exponential_0.05,
+ * spatial_availability_binary_30 ... (unique within the file; the parser rejects two measures
+ * with the same name). Decay parameters are checked with sim_decay_check().
+ */
+typedef struct {
+    scn_measure_kind kind;
+    char *name;
+    uint32_t k;                 /* nearest: k >= 1 (default 1) */
+    double cutoff_min;          /* cumulative: > 0 */
+    double from_min, to_min;    /* cumulative_interval: 0 < from < to */
+    int use_capacity;           /* cumulative/gravity: 1 sums capacity (default), 0 counts */
+    sim_decay decay;            /* gravity, fca2, e2sfca, bfca, spatial_availability; steps and
+                                   weights arrays owned by the config */
+    double alpha;               /* spatial_availability: >= 0 (default 1) */
+    char *demand_group;         /* FCA family / spatial availability: the group whose
+                                   population is demand, one of `groups`; NULL: the total
+                                   group */
+    scn_mark mark;              /* of the measure's name; line 0 for the default nearest */
+} scn_measure;
 
 /** Where a vector layer comes from, shared by population and services. */
 typedef struct {
@@ -125,8 +169,27 @@ typedef struct {
     size_t n_services;
 
     double grid_m;            /* default 100 */
-    uint32_t *thresholds_min; /* default {15, 30} */
+    uint32_t *thresholds_min; /* default {15, 30, 45, 60} */
     size_t n_thresholds;
+
+    /* `measures:` in file order; default: just nearest (k = 1) */
+    scn_measure *measures;
+    size_t n_measures;
+
+    /* `equity:` */
+    struct {
+        char *total_group;   /* the group holding everyone, one of `groups` (never NULL: the
+                                parser fills in the first group's name when not given); gaps
+                                compare each other group with total minus that group */
+        char *rank_by;       /* population field ranking origins for Palma and the
+                                concentration index (e.g. income); NULL: rank by the share of
+                                the first non-total group (e.g. migrant share), and with one
+                                group only, Palma/concentration are not computed */
+        double poverty_line_min; /* FGT on travel times: time poverty above this; default 30 */
+        double poverty_share;    /* FGT on accessibility measures: poor below this share of
+                                    the population-weighted mean; default 0.5 */
+        scn_mark mark;
+    } equity;
 } scn_config;
 
 /**

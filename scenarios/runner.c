@@ -12,6 +12,7 @@
 #include "geo/network.h"
 #include "geo/write.h"
 #include "scenarios/outdir.h"
+#include "scenarios/runner_internal.h"
 #include "sim/access.h"
 #include "sim/graph.h"
 #include "sim/matrix.h"
@@ -21,44 +22,10 @@
 #define ACCESSIM_VERSION "unknown"
 #endif
 
-#define MAX_INPUTS 64
 #define RASTER_NODATA -9999.0f
 #define MAX_GRID_CELLS 200000000ull
 
-struct scn_city {
-    const scn_config *cfg;
-    geo_crs *crs;
-    geo_network *net;
-    geo_features *pop;
-    double *pop_cols; /* n_groups x n_origins, group-major */
 
-    size_t n_kinds;
-    char **kinds;
-    size_t n_svc;
-    uint32_t *svc_kind;
-    char **svc_id;
-    double *svc_cap;
-    double *svc_x, *svc_y, *svc_lon, *svc_lat;
-    const char **svc_path; /* source file per service, for messages */
-
-    /* enabled modes, in scn_mode order; per mode its graph and where origins attached */
-    size_t n_modes;
-    geo_mode modes[GEO_MODE_COUNT];
-    geo_mode_graph *mg[GEO_MODE_COUNT];
-    double *origin_snap_m[GEO_MODE_COUNT]; /* NAN where the origin did not attach */
-    size_t origins_unsnapped[GEO_MODE_COUNT];
-    size_t islands[GEO_MODE_COUNT];
-    uint32_t *origin_node, *svc_node; /* network nodes, shared by every mode */
-
-    /* validate's collector: input problems recorded here instead of stopping at the first */
-    sim_error *problems;
-    size_t max_problems, n_problems;
-
-    const char *inputs[MAX_INPUTS]; /* distinct input files, in first-use order */
-    const char *input_role[MAX_INPUTS];
-    size_t n_inputs;
-    double load_s;
-};
 
 static double now_s(void) {
     struct timespec ts;
@@ -85,6 +52,7 @@ void scn_city_destroy(scn_city *c) {
     geo_network_destroy(c->net);
     geo_features_destroy(c->pop);
     free(c->pop_cols);
+    free(c->rank_by);
     for (size_t k = 0; k < c->n_kinds; ++k) free(c->kinds[k]);
     free(c->kinds);
     for (size_t i = 0; i < c->n_svc; ++i) free(c->svc_id[i]);
@@ -298,17 +266,20 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
     }
 
     progress(opts, "reading population", 0, 0);
-    const char **gf = malloc((cfg->n_groups ? cfg->n_groups : 1) * sizeof *gf);
+    const char **gf = malloc((cfg->n_groups + 1) * sizeof *gf);
     if (!gf) {
         rc = sim_error_set(err, SIM_ENOMEM, "population");
         goto done;
     }
     for (size_t g = 0; g < cfg->n_groups; ++g) gf[g] = cfg->groups[g].field;
+    /* the equity ranking field is read (strictly numeric) with the groups */
+    if (cfg->equity.rank_by) gf[cfg->n_groups] = cfg->equity.rank_by;
     geo_features_source ps = {.what = "population", .path = cfg->population.source,
                               .layer = cfg->population.layer, .id = cfg->population.id,
                               .lon = cfg->population.lon, .lat = cfg->population.lat,
                               .filter = cfg->population.filter, .fields = gf,
-                              .n_fields = cfg->n_groups, .keep_geometry = 1};
+                              .n_fields = cfg->n_groups + (cfg->equity.rank_by ? 1 : 0),
+                              .keep_geometry = 1};
     rc = geo_features_load(&ps, c->crs, &c->pop, warn, err);
     free(gf);
     if (rc && keep_going(c, rc, err)) {
@@ -319,14 +290,21 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
     }
     if (rc) goto done;
     add_input(c, cfg->population.source, "population");
-    size_t no = c->pop->n, ng = cfg->n_groups;
-    c->pop_cols = malloc(ng * no * sizeof *c->pop_cols);
+    size_t no = c->pop->n, ng = cfg->n_groups, nf = c->pop->n_fields;
+    c->pop_cols = malloc((ng ? ng : 1) * (no ? no : 1) * sizeof *c->pop_cols);
     if (!c->pop_cols) {
         rc = sim_error_set(err, SIM_ENOMEM, "population");
         goto done;
     }
     for (size_t g = 0; g < ng; ++g)
-        for (size_t i = 0; i < no; ++i) c->pop_cols[g * no + i] = c->pop->values[i * ng + g];
+        for (size_t i = 0; i < no; ++i) c->pop_cols[g * no + i] = c->pop->values[i * nf + g];
+    if (cfg->equity.rank_by) {
+        if (!(c->rank_by = malloc((no ? no : 1) * sizeof *c->rank_by))) {
+            rc = sim_error_set(err, SIM_ENOMEM, "population");
+            goto done;
+        }
+        for (size_t i = 0; i < no; ++i) c->rank_by[i] = c->pop->values[i * nf + ng];
+    }
 
     progress(opts, "reading services", 0, 0);
     if ((rc = load_services(c, warn, err))) goto done;
@@ -515,7 +493,7 @@ static void json_str(FILE *fp, const char *s) {
 }
 
 /* CSV field: quoted only when needed (RFC 4180). */
-static void csv_str(FILE *fp, const char *s) {
+void scn__csv_str(FILE *fp, const char *s) {
     if (strpbrk(s, ",\"\r\n")) {
         fputc('"', fp);
         for (; *s; ++s) {
@@ -528,12 +506,15 @@ static void csv_str(FILE *fp, const char *s) {
     }
 }
 
-static void csv_num(FILE *fp, double v, int decimals) {
-    if (isnan(v)) return;
+void scn__csv_num(FILE *fp, double v, int decimals) {
+    if (!isfinite(v)) return; /* undefined (and FCA's +Inf: supply nobody demands) */
+    if (decimals < 0) { /* values of any magnitude (FCA ratios are ~1e-4): 15 significant digits */
+        fprintf(fp, "%.15g", v == 0 ? 0.0 : v);
+        return;
+    }
     fprintf(fp, "%.*f", decimals, v == 0 ? 0.0 : v); /* no "-0.00" */
 }
 
-static void csv_count(FILE *fp, double v) { fprintf(fp, "%.15g", v); }
 
 static sim_status close_file(FILE *fp, const char *path, sim_error *err) {
     int bad = ferror(fp);
@@ -560,14 +541,7 @@ static double ds_to_min(uint32_t t) {
 
 /* ---- the run ----------------------------------------------------------------------------- */
 
-/* Results per layer: layer L = mi * n_kinds + k is (mode c->modes[mi], service kind k). */
-typedef struct {
-    size_t n_layers;
-    uint32_t **time;    /* per layer: times to the nearest service, per node of the mode graph */
-    uint32_t **nearest; /* per layer: index into the kind's source list */
-    uint32_t **sources; /* per kind: service indexes (global) */
-    uint32_t *n_sources;
-} routes;
+
 
 static void routes_free(routes *r, size_t n_kinds) {
     for (size_t l = 0; l < r->n_layers; ++l) {
@@ -743,8 +717,7 @@ done:
 }
 
 /* Time (deciseconds) from each origin to the nearest service of layer l, and that service. */
-static void origin_times(const scn_city *c, const routes *r, size_t l, uint32_t *t,
-                         uint32_t *svc) {
+void scn__origin_times(const scn_city *c, const routes *r, size_t l, uint32_t *t, uint32_t *svc) {
     size_t k = l % c->n_kinds;
     const geo_mode_graph *g = c->mg[c->modes[l / c->n_kinds]];
     for (size_t i = 0; i < c->pop->n; ++i) {
@@ -785,15 +758,15 @@ static char *col_name(origin_table *t, const char *a, const char *b, const char 
 
 /* Columns: origin_id, each group's population, <mode>_snap_m per mode, then per mode and kind
  * <kind>_<mode>_minutes and <kind>_<mode>_nearest_id. */
-static sim_status origin_table_build(const scn_city *c, const routes *r, origin_table *t,
-                                     sim_error *err) {
+static sim_status origin_table_build(const scn_city *c, const routes *r,
+                                     const scn__measures *mv, origin_table *t, sim_error *err) {
     size_t no = c->pop->n, ng = c->cfg->n_groups, nm = c->n_modes, nl = r->n_layers;
-    size_t n1 = no ? no : 1;
+    size_t nmeas = mv->n_measures, n1 = no ? no : 1;
     memset(t, 0, sizeof *t);
-    t->cols = calloc(1 + ng + nm + 2 * nl, sizeof *t->cols);
+    t->cols = calloc(1 + ng + nm + (2 + nmeas) * nl, sizeof *t->cols);
     t->num = malloc((nm + nl) * n1 * sizeof *t->num);
     t->txt = malloc((1 + nl) * n1 * sizeof *t->txt);
-    t->names = calloc(nm + 2 * nl + 1, sizeof *t->names);
+    t->names = calloc(nm + (2 + nmeas) * nl + 1, sizeof *t->names);
     uint32_t *tm = malloc(n1 * sizeof *tm), *svc = malloc(n1 * sizeof *svc);
     sim_status rc = SIM_OK;
     if (!t->cols || !t->num || !t->txt || !t->names || !tm || !svc) goto oom;
@@ -813,7 +786,7 @@ static sim_status origin_table_build(const scn_city *c, const routes *r, origin_
         const char *kind = c->kinds[l % c->n_kinds], *mode = mode_name(c->modes[l / c->n_kinds]);
         double *v = t->num + (nm + l) * n1;
         const char **ids = t->txt + (1 + l) * n1;
-        origin_times(c, r, l, tm, svc);
+        scn__origin_times(c, r, l, tm, svc);
         for (size_t i = 0; i < no; ++i) {
             v[i] = ds_to_min(tm[i]);
             ids[i] = svc[i] == SIM_INVALID_ID ? NULL : c->svc_id[svc[i]];
@@ -823,6 +796,15 @@ static sim_status origin_table_build(const scn_city *c, const routes *r, origin_
         if (!mn || !in) goto oom;
         t->cols[t->n_cols++] = (geo_column){.name = mn, .real = v, .decimals = 2};
         t->cols[t->n_cols++] = (geo_column){.name = in, .is_text = 1, .text = ids};
+        /* the scenario's measures (plain nearest is the minutes column above) */
+        for (size_t m = 0; m < nmeas; ++m) {
+            const scn_measure *ms = &c->cfg->measures[m];
+            if (ms->kind == SCN_MEASURE_NEAREST && ms->k <= 1) continue;
+            const char *name = col_name(t, kind, mode, ms->name);
+            if (!name) goto oom;
+            t->cols[t->n_cols++] = (geo_column){.name = name, .real = mv->values[l * nmeas + m],
+                                                .decimals = ms->kind == SCN_MEASURE_NEAREST ? 2 : -1};
+        }
     }
     goto done;
 oom:
@@ -833,11 +815,11 @@ done:
     return rc;
 }
 
-static sim_status write_origins(const scn_city *c, const routes *r, const char *dir,
-                                sim_error *err) {
+static sim_status write_origins(const scn_city *c, const routes *r, const scn__measures *mv,
+                                const char *dir, sim_error *err) {
     char path[4200];
     origin_table t;
-    sim_status rc = origin_table_build(c, r, &t, err);
+    sim_status rc = origin_table_build(c, r, mv, &t, err);
     if (rc) {
         origin_table_free(&t);
         return rc;
@@ -849,7 +831,7 @@ static sim_status write_origins(const scn_city *c, const routes *r, const char *
     }
     for (size_t j = 0; j < t.n_cols; ++j) {
         if (j) fputc(',', fp);
-        csv_str(fp, t.cols[j].name);
+        scn__csv_str(fp, t.cols[j].name);
     }
     fputc('\n', fp);
     for (size_t i = 0; i < c->pop->n; ++i) {
@@ -857,11 +839,9 @@ static sim_status write_origins(const scn_city *c, const routes *r, const char *
             const geo_column *col = &t.cols[j];
             if (j) fputc(',', fp);
             if (col->is_text) {
-                if (col->text[i]) csv_str(fp, col->text[i]);
-            } else if (col->decimals < 0) {
-                csv_count(fp, col->real[i]);
+                if (col->text[i]) scn__csv_str(fp, col->text[i]);
             } else {
-                csv_num(fp, col->real[i], col->decimals);
+                scn__csv_num(fp, col->real[i], col->decimals);
             }
         }
         fputc('\n', fp);
@@ -874,8 +854,9 @@ static sim_status write_origins(const scn_city *c, const routes *r, const char *
     return rc;
 }
 
-static sim_status write_summary(const scn_city *c, const routes *r, const char *dir,
-                                scn_headline **heads, size_t *n_heads, sim_error *err) {
+static sim_status write_summary(const scn_city *c, const routes *r, const scn__measures *mv,
+                                const char *dir, scn_headline **heads, size_t *n_heads,
+                                sim_error *err) {
     char path[4200];
     size_t no = c->pop->n, ng = c->cfg->n_groups, nk = c->n_kinds, nl = r->n_layers;
     uint32_t *t = malloc((no ? no : 1) * sizeof *t), *svc = malloc((no ? no : 1) * sizeof *svc);
@@ -895,7 +876,7 @@ static sim_status write_summary(const scn_city *c, const routes *r, const char *
     for (size_t l = 0; l < nl; ++l) {
         size_t k = l % nk;
         geo_mode mode = c->modes[l / nk];
-        origin_times(c, r, l, t, svc);
+        scn__origin_times(c, r, l, t, svc);
         for (size_t g = 0; g < ng; ++g) {
             if (!c->cfg->groups[g].modes[mode]) continue; /* the group does not use this mode */
             const double *pop = c->pop_cols + g * no;
@@ -930,19 +911,20 @@ static sim_status write_summary(const scn_city *c, const routes *r, const char *
             m[nm++].dec = 6;
             for (size_t q = 0; q < nm; ++q) {
                 fputs("baseline,", fp);
-                csv_str(fp, c->kinds[k]);
+                scn__csv_str(fp, c->kinds[k]);
                 fprintf(fp, ",%s,", mode_name(mode));
-                csv_str(fp, c->cfg->groups[g].name);
+                scn__csv_str(fp, c->cfg->groups[g].name);
                 fprintf(fp, ",%s,", m[q].name);
-                csv_num(fp, m[q].v, m[q].dec);
+                scn__csv_num(fp, m[q].v, m[q].dec);
                 fputc(',', fp);
-                csv_num(fp, m[q].v, m[q].dec);
+                scn__csv_num(fp, m[q].v, m[q].dec);
                 fputc(',', fp);
-                if (!isnan(m[q].v)) csv_num(fp, 0.0, m[q].dec);
+                if (!isnan(m[q].v)) scn__csv_num(fp, 0.0, m[q].dec);
                 fputc('\n', fp);
             }
         }
     }
+    if ((rc = scn__equity_rows(fp, c, r, mv, err))) goto done;
     rc = close_file(fp, path, err);
     fp = NULL;
     if (!rc) {
@@ -1104,6 +1086,7 @@ sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
                         sim_error *err) {
     sim_status rc = SIM_OK;
     routes r = {0};
+    scn__measures mv = {0};
     geo_grid grid = {0};
     char sub[4200];
     *headlines = NULL;
@@ -1111,6 +1094,8 @@ sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
     double t0 = now_s();
     progress(opts, "routing", 0, c->n_kinds);
     if ((rc = route_all(c, &r, err))) goto done;
+    progress(opts, "computing measures", 0, 0);
+    if ((rc = scn__measures_compute(c, &r, &mv, err))) goto done;
     double t1 = now_s();
     if (snprintf(sub, sizeof sub, "%s/baseline", dir) >= (int)sizeof sub) {
         rc = sim_error_set(err, SIM_EINVAL, "%s: path too long", dir);
@@ -1121,9 +1106,9 @@ sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
         goto done;
     }
     progress(opts, "writing origins", 0, 0);
-    if ((rc = write_origins(c, &r, sub, err))) goto done;
+    if ((rc = write_origins(c, &r, &mv, sub, err))) goto done;
     if ((rc = write_rasters(c, &r, sub, opts, &grid, err))) goto done;
-    if ((rc = write_summary(c, &r, dir, headlines, n_headlines, err))) goto done;
+    if ((rc = write_summary(c, &r, &mv, dir, headlines, n_headlines, err))) goto done;
     double t2 = now_s();
     rc = write_manifest(c, dir, &grid, warn, opts, t1 - t0, t2 - t1, c->load_s + (t2 - t0), err);
 done:
@@ -1132,6 +1117,7 @@ done:
         *headlines = NULL;
         *n_headlines = 0;
     }
+    scn__measures_free(&mv);
     routes_free(&r, c->n_kinds);
     return rc;
 }
@@ -1170,10 +1156,10 @@ sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *d
         fprintf(fp, "%u,%.7f,%.7f,", gv, net->lon[v], net->lat[v]);
         if (net->kind[v] == GEO_NODE_ORIGIN) {
             fputs("origin,", fp);
-            csv_str(fp, c->pop->id[net->ref[v]]);
+            scn__csv_str(fp, c->pop->id[net->ref[v]]);
         } else if (net->kind[v] == GEO_NODE_SERVICE) {
             fprintf(fp, "service:%s,", c->kinds[c->svc_kind[net->ref[v]]]);
-            csv_str(fp, c->svc_id[net->ref[v]]);
+            scn__csv_str(fp, c->svc_id[net->ref[v]]);
         } else {
             fputs("street,", fp);
         }
@@ -1211,24 +1197,26 @@ done:
 typedef struct {
     FILE *fp;
     const char *const *from_id, *const *to_id;
+    int seconds; /* print exact seconds (0.1 s) instead of minutes rounded to 0.01 */
 } matrix_sink_ctx;
 
 static sim_status matrix_sink(void *ud, const sim_od *rows, size_t n) {
     matrix_sink_ctx *m = ud;
     for (size_t i = 0; i < n; ++i) {
-        csv_str(m->fp, m->from_id[rows[i].from]);
+        scn__csv_str(m->fp, m->from_id[rows[i].from]);
         fputc(',', m->fp);
-        csv_str(m->fp, m->to_id[rows[i].to]);
+        scn__csv_str(m->fp, m->to_id[rows[i].to]);
         fputc(',', m->fp);
-        csv_num(m->fp, ds_to_min(rows[i].time_ds), 2);
+        if (m->seconds) fprintf(m->fp, "%u.%u", rows[i].time_ds / 10, rows[i].time_ds % 10);
+        else scn__csv_num(m->fp, ds_to_min(rows[i].time_ds), 2);
         fputc('\n', m->fp);
     }
     return ferror(m->fp) ? SIM_EIO : SIM_OK;
 }
 
 sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, int to_origins,
-                           const char *kind, int direction, FILE *fp, size_t *n_sources,
-                           sim_error *err) {
+                           const char *kind, int direction, int seconds, FILE *fp,
+                           size_t *n_sources, sim_error *err) {
     const geo_mode_graph *g = c->mg[mode];
     if (!g)
         return sim_error_set(err, SIM_EINVAL, "%s: mode '%s' is not among network.modes",
@@ -1274,8 +1262,8 @@ sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, 
     double cut = cutoff_min > 0 ? cutoff_min * 600.0 : (double)(SIM_UNREACHABLE - 1);
     uint32_t cutoff_ds = cut >= (double)(SIM_UNREACHABLE - 1) ? SIM_UNREACHABLE - 1
                                                               : (uint32_t)llround(cut);
-    fputs("from_id,to_id,minutes\n", fp);
-    matrix_sink_ctx ctx = {fp, src_id, dst_id};
+    fputs(seconds ? "from_id,to_id,seconds\n" : "from_id,to_id,minutes\n", fp);
+    matrix_sink_ctx ctx = {fp, src_id, dst_id, seconds};
     sim_matrix_direction dir = direction > 0   ? SIM_MATRIX_FORWARD
                                : direction < 0 ? SIM_MATRIX_BACKWARD
                                                : SIM_MATRIX_AUTO;

@@ -77,11 +77,12 @@ sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *d
  * with `to_origins`, to every origin; only pairs within `cutoff_min` (<= 0: no cutoff). Rows come
  * in origin order, then destination order, whatever the thread count. `direction` > 0 forces
  * forward searches from origins, < 0 backward searches from destinations, 0 chooses (same
- * output). *n_sources receives the number of origins searched from.
+ * output). With `seconds`, the last column is `seconds`: the exact routed time (0.1 s steps)
+ * instead of minutes rounded to 0.01. *n_sources receives the number of origins searched from.
  */
 sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, int to_origins,
-                           const char *kind, int direction, FILE *fp, size_t *n_sources,
-                           sim_error *err);
+                           const char *kind, int direction, int seconds, FILE *fp,
+                           size_t *n_sources, sim_error *err);
 
 /** A one-paragraph description of the loaded city (counts, CRS) for `validate`. */
 void scn_city_describe(const scn_city *c, char *buf, size_t size);

@@ -63,6 +63,8 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed, cli_o
             o->quiet = 1;
         } else if (!strcmp(name, "overwrite")) {
             o->overwrite = 1;
+        } else if (!strcmp(name, "seconds")) {
+            o->seconds = 1;
         } else {
             if (i + 1 >= argc) return cli_usage_error(cmd, "option '%s' needs a value", a);
             const char *v = argv[++i];

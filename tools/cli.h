@@ -24,6 +24,7 @@ typedef struct {
     int threads;
     int quiet;
     int overwrite;
+    int seconds; /* matrix */
     int help;
     unsigned long long seed;
 } cli_options;

@@ -15,7 +15,8 @@
 static const char MATRIX_HELP[] =
     "usage: accessim matrix SCENARIO.yaml --mode walk|bike|car [--cutoff MIN]\n"
     "                       [--to services|origins] [--service KIND] -o FILE.csv\n"
-    "                       [--direction auto|forward|backward] [--threads N] [--overwrite]\n"
+    "                       [--direction auto|forward|backward] [--seconds] [--threads N]\n"
+    "                       [--overwrite]\n"
     "                       [--quiet]\n"
     "\n"
     "Writes from_id,to_id,minutes from every origin to every service (or, with --to origins,\n"
@@ -30,13 +31,15 @@ static const char MATRIX_HELP[] =
     "  --service KIND    only services of this kind (default: every kind)\n"
     "  --direction D     auto (default): searches from origins, or backward from the\n"
     "                    destinations when they are few; forward/backward force one (same rows)\n"
+    "  --seconds         last column 'seconds': exact routed times (0.1 s) instead of minutes\n"
+    "                    rounded to 0.01\n"
     "  -o FILE           output CSV, written under a temporary name and renamed when complete\n"
     "exit status: 0 ok, 1 internal error, 2 bad input or usage\n";
 
 int cmd_matrix(int argc, char **argv) {
     cli_options o;
     int rc = cli_parse("matrix", argc, argv,
-                       "o,mode,cutoff,to,service,direction,threads,quiet,overwrite", &o);
+                       "o,mode,cutoff,to,service,direction,seconds,threads,quiet,overwrite", &o);
     if (rc) return rc;
     if (o.help) {
         fputs(MATRIX_HELP, stdout);
@@ -110,8 +113,8 @@ int cmd_matrix(int argc, char **argv) {
         fchmod(fd, 0666 & ~mask);
     }
     if (!o.quiet) cli_progress(NULL, "computing the matrix", 0, 0);
-    if (scn_city_matrix(city, (geo_mode)mode, cutoff, to_origins, o.service, direction, fp,
-                        &n_src, &err)) {
+    if (scn_city_matrix(city, (geo_mode)mode, cutoff, to_origins, o.service, direction,
+                        o.seconds, fp, &n_src, &err)) {
         status = cli_fail("matrix", &err);
         goto done;
     }

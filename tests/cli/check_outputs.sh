@@ -203,14 +203,23 @@ if check(os.path.isfile(origins_path), "%s: missing" % origins_path):
         check(header[first_snap:first_snap + len(snap_cols)] == snap_cols,
               "%s: the <mode>_snap_m columns are not together: %s" % (origins_path, header))
         kind_cols = header[first_snap + len(snap_cols):]
+        # each layer: <kind>_<mode>_minutes, <kind>_<mode>_nearest_id, then its measures
+        # <kind>_<mode>_<measure> (docs/OUTPUTS.md)
         kinds_in_csv = []
-        for i in range(0, len(kind_cols) - 1, 2):
+        i = 0
+        while i < len(kind_cols):
             mm = re.fullmatch(r"(.+)_(walk|bike|car)_minutes", kind_cols[i])
-            if check(mm is not None and kind_cols[i + 1] == "%s_%s_nearest_id" % (mm.group(1), mm.group(2)),
-                     "%s: expected <kind>_<mode>_minutes,<kind>_<mode>_nearest_id pairs, got %s" % (origins_path, kind_cols[i : i + 2])):
-                kinds_in_csv.append(mm.group(1) + "_" + mm.group(2))
-                check("%s_snap_m" % mm.group(2) in snap_cols, "%s: no %s_snap_m column" % (origins_path, mm.group(2)))
-        check(len(kind_cols) % 2 == 0, "%s: odd number of layer columns: %s" % (origins_path, kind_cols))
+            ok = mm is not None and i + 1 < len(kind_cols) and \
+                kind_cols[i + 1] == "%s_%s_nearest_id" % (mm.group(1), mm.group(2))
+            if not check(ok, "%s: expected <kind>_<mode>_minutes,<kind>_<mode>_nearest_id, got %s" % (origins_path, kind_cols[i : i + 2])):
+                break
+            layer = mm.group(1) + "_" + mm.group(2)
+            kinds_in_csv.append(layer)
+            check("%s_snap_m" % mm.group(2) in snap_cols, "%s: no %s_snap_m column" % (origins_path, mm.group(2)))
+            i += 2
+            while i < len(kind_cols) and kind_cols[i].startswith(layer + "_") and \
+                    not re.fullmatch(r"(.+)_(walk|bike|car)_minutes", kind_cols[i]):
+                i += 1
         check(sorted(kinds_in_csv) == sorted(raster_kinds), "%s: layers %s, but rasters for %s" % (origins_path, kinds_in_csv, raster_kinds))
     for k in kinds_req:
         check(any(rk.startswith(k + "_") for rk in raster_kinds), "%s: no raster %s_<mode>_minutes.tif" % (base, k))

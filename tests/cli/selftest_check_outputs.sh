@@ -146,7 +146,7 @@ case_run csv_decimals 1 "not printed as %.2f"
 copy csv_first && edit csv_first baseline/origins.csv 's.replace("origin_id,", "id,", 1)'
 case_run csv_first 1 "expected origin_id"
 copy csv_no_nearest && edit csv_no_nearest baseline/origins.csv 's.replace("school_walk_nearest_id", "school_nearest", 1)'
-case_run csv_no_nearest 1 "<kind>_<mode>_nearest_id pairs"
+case_run csv_no_nearest 1 "<kind>_<mode>_minutes,<kind>_<mode>_nearest_id, got"
 
 copy sum_header && edit sum_header summary.csv 's.replace("value,baseline,delta", "value,base,delta", 1)'
 case_run sum_header 1 "summary.csv: header"

@@ -178,11 +178,29 @@ static void test_defaults(void) {
     CHECK(c->population.lon == NULL && c->population.lat == NULL);
     CHECK(c->population.filter == NULL);
     CHECK_NEAR(c->grid_m, 100, 0);
-    CHECK_EQ_INT(c->n_thresholds, 2);
-    if (c->n_thresholds == 2) {
+    CHECK_EQ_INT(c->n_thresholds, 4);
+    if (c->n_thresholds == 4) {
         CHECK_EQ_U32(c->thresholds_min[0], 15);
         CHECK_EQ_U32(c->thresholds_min[1], 30);
+        CHECK_EQ_U32(c->thresholds_min[2], 45);
+        CHECK_EQ_U32(c->thresholds_min[3], 60);
     }
+    /* measures: nearest only; equity: the first group is the total */
+    CHECK_EQ_INT(c->n_measures, 1);
+    if (c->n_measures == 1) {
+        const scn_measure *m = &c->measures[0];
+        CHECK_EQ_INT(m->kind, SCN_MEASURE_NEAREST);
+        CHECK_STR_EQ(m->name, "nearest");
+        CHECK_EQ_U32(m->k, 1);
+        CHECK_EQ_INT(m->use_capacity, 1);
+        CHECK(m->demand_group == NULL);
+        CHECK_EQ_INT(m->mark.line, 0);
+    }
+    CHECK_STR_EQ(c->equity.total_group, "all");
+    CHECK(c->equity.rank_by == NULL);
+    CHECK_NEAR(c->equity.poverty_line_min, 30, 0);
+    CHECK_NEAR(c->equity.poverty_share, 0.5, 0);
+    CHECK_EQ_INT(c->equity.mark.line, 0);
     CHECK_EQ_INT(c->n_services, 1);
     CHECK(c->services[0].capacity == NULL && c->services[0].type_field == NULL);
     scn_config_destroy(c);
@@ -465,6 +483,211 @@ static void test_network_tables(void) {
     scn_config_destroy(c);
 }
 
+/* ---- measures and equity -------------------------------------------------------------------- */
+
+/* Two groups, for `demand` and `total_group`. */
+#define POP2 "population: {source: p.csv, groups: {everyone: pop, migrants: mig}}\n"
+
+/* Every measure in every form; names, parameters and marks. */
+static void test_measures(void) {
+    scn_config *c = load_ok("measures.yaml", NET POP2 SRV /* 1-3 */
+                            "measures:\n"                                                 /* 4 */
+                            "  - nearest\n"                                               /* 5 */
+                            "  - nearest: 3\n"                                            /* 6 */
+                            "  - { nearest: { k: 5 } }\n"                                 /* 7 */
+                            "  - cumulative: 30\n"                                        /* 8 */
+                            "  - cumulative: { cutoff: 45, count: true }\n"               /* 9 */
+                            "  - cumulative_interval: { from: 20, to: 40 }\n"             /* 10 */
+                            "  - gravity: { decay: exponential, decay_value: 0.1 }\n"     /* 11 */
+                            "  - gravity: { decay: power, decay_value: 1.5, count: yes }\n" /* 12 */
+                            "  - gravity: { decay: logistic, cutoff: 30, sd: 5 }\n"       /* 13 */
+                            "  - gravity: { decay: gaussian, sigma: 10 }\n"               /* 14 */
+                            "  - gravity: { decay: linear, cutoff: 30 }\n"                /* 15 */
+                            "  - gravity: { decay: binary, cutoff: 20, count: false }\n"  /* 16 */
+                            "  - gravity:\n"                                              /* 17 */
+                            "      decay: stepped\n"                                      /* 18 */
+                            "      steps: [10, 20, 30]\n"                                 /* 19 */
+                            "      weights: [0.68, 0.22, 0]\n"                            /* 20 */
+                            "  - fca2: 30\n"                                              /* 21 */
+                            "  - fca2: { decay: exponential, decay_value: 0.05,"
+                            " demand: migrants }\n"                                       /* 22 */
+                            "  - e2sfca: { steps: [10, 20, 30], weights: [1, 0.68, 0.22],"
+                            " demand: everyone }\n"                                       /* 23 */
+                            "  - bfca: { cutoff: 15 }\n"                                  /* 24 */
+                            "  - bfca: { decay: gaussian, sigma: 12.5 }\n"                /* 25 */
+                            "  - spatial_availability: { decay: binary, cutoff: 30, alpha: 0.5,"
+                            " demand: everyone }\n"                                       /* 26 */
+                            "  - spatial_availability: 20\n"                              /* 27 */
+                            "  - gravity: { decay: exponential, decay_value: 0.00001 }\n" /* 28 */
+                            "  - spatial_availability: { decay: exponential, decay_value: 0.1,"
+                            " alpha: 0 }\n");                                             /* 29 */
+    if (!c) return;
+    static const struct {
+        scn_measure_kind kind;
+        const char *name;
+        int line, col;
+    } WANT[] = {
+        {SCN_MEASURE_NEAREST, "nearest", 5, 5},
+        {SCN_MEASURE_NEAREST, "nearest_3", 6, 5},
+        {SCN_MEASURE_NEAREST, "nearest_5", 7, 7},
+        {SCN_MEASURE_CUMULATIVE, "cumulative_30", 8, 5},
+        {SCN_MEASURE_CUMULATIVE, "cumulative_45_count", 9, 5},
+        {SCN_MEASURE_CUMULATIVE_INTERVAL, "cumulative_interval_20_40", 10, 5},
+        {SCN_MEASURE_GRAVITY, "gravity_exponential_0.1", 11, 5},
+        {SCN_MEASURE_GRAVITY, "gravity_power_1.5_count", 12, 5},
+        {SCN_MEASURE_GRAVITY, "gravity_logistic_30_5", 13, 5},
+        {SCN_MEASURE_GRAVITY, "gravity_gaussian_10", 14, 5},
+        {SCN_MEASURE_GRAVITY, "gravity_linear_30", 15, 5},
+        {SCN_MEASURE_GRAVITY, "gravity_binary_20", 16, 5},
+        {SCN_MEASURE_GRAVITY, "gravity_stepped", 17, 5},
+        {SCN_MEASURE_FCA2, "fca2_binary_30", 21, 5},
+        {SCN_MEASURE_FCA2, "fca2_exponential_0.05", 22, 5},
+        {SCN_MEASURE_E2SFCA, "e2sfca", 23, 5},
+        {SCN_MEASURE_BFCA, "bfca_binary_15", 24, 5},
+        {SCN_MEASURE_BFCA, "bfca_gaussian_12.5", 25, 5},
+        {SCN_MEASURE_SPATIAL_AVAILABILITY, "spatial_availability_binary_30", 26, 5},
+        {SCN_MEASURE_SPATIAL_AVAILABILITY, "spatial_availability_binary_20", 27, 5},
+        {SCN_MEASURE_GRAVITY, "gravity_exponential_1e-05", 28, 5},
+        {SCN_MEASURE_SPATIAL_AVAILABILITY, "spatial_availability_exponential_0.1", 29, 5},
+    };
+    size_t n = sizeof WANT / sizeof WANT[0];
+    CHECK_EQ_INT(c->n_measures, n);
+    if (c->n_measures != n) {
+        scn_config_destroy(c);
+        return;
+    }
+    const scn_measure *m = c->measures;
+    for (size_t i = 0; i < n; ++i) {
+        CHECK_EQ_INT(m[i].kind, WANT[i].kind);
+        CHECK_STR_EQ(m[i].name, WANT[i].name);
+        CHECK_EQ_INT(m[i].mark.line, WANT[i].line);
+        CHECK_EQ_INT(m[i].mark.col, WANT[i].col);
+    }
+    CHECK_EQ_U32(m[0].k, 1);
+    CHECK_EQ_U32(m[1].k, 3);
+    CHECK_EQ_U32(m[2].k, 5);
+    CHECK_NEAR(m[3].cutoff_min, 30, 0);
+    CHECK_EQ_INT(m[3].use_capacity, 1);
+    CHECK_NEAR(m[4].cutoff_min, 45, 0);
+    CHECK_EQ_INT(m[4].use_capacity, 0); /* count: true */
+    CHECK_NEAR(m[5].from_min, 20, 0);
+    CHECK_NEAR(m[5].to_min, 40, 0);
+    CHECK_EQ_INT(m[6].decay.kind, SIM_DECAY_EXPONENTIAL);
+    CHECK_NEAR(m[6].decay.decay_value, 0.1, 0);
+    CHECK_EQ_INT(m[6].use_capacity, 1);
+    CHECK_EQ_INT(m[7].decay.kind, SIM_DECAY_POWER);
+    CHECK_NEAR(m[7].decay.decay_value, 1.5, 0);
+    CHECK_EQ_INT(m[7].use_capacity, 0);
+    CHECK_EQ_INT(m[8].decay.kind, SIM_DECAY_LOGISTIC);
+    CHECK_NEAR(m[8].decay.cutoff_min, 30, 0);
+    CHECK_NEAR(m[8].decay.sd_min, 5, 0);
+    CHECK_EQ_INT(m[9].decay.kind, SIM_DECAY_GAUSSIAN);
+    CHECK_NEAR(m[9].decay.sigma_min, 10, 0);
+    CHECK_EQ_INT(m[10].decay.kind, SIM_DECAY_LINEAR);
+    CHECK_NEAR(m[10].decay.cutoff_min, 30, 0);
+    CHECK_EQ_INT(m[11].decay.kind, SIM_DECAY_BINARY);
+    CHECK_NEAR(m[11].decay.cutoff_min, 20, 0);
+    CHECK_EQ_INT(m[11].use_capacity, 1); /* count: false */
+    const sim_decay *d = &m[12].decay;
+    CHECK_EQ_INT(d->kind, SIM_DECAY_STEPPED);
+    CHECK_EQ_INT(d->n_steps, 3);
+    if (d->n_steps == 3 && d->steps_min && d->weights) {
+        CHECK_NEAR(d->steps_min[0], 10, 0);
+        CHECK_NEAR(d->steps_min[2], 30, 0);
+        CHECK_NEAR(d->weights[0], 0.68, 0);
+        CHECK_NEAR(d->weights[1], 0.22, 0);
+        CHECK_NEAR(d->weights[2], 0, 0);
+    }
+    /* fca2: 30 is binary decay with that cutoff; demand defaults to NULL (the total group) */
+    CHECK_EQ_INT(m[13].decay.kind, SIM_DECAY_BINARY);
+    CHECK_NEAR(m[13].decay.cutoff_min, 30, 0);
+    CHECK(m[13].demand_group == NULL);
+    CHECK_EQ_INT(m[14].decay.kind, SIM_DECAY_EXPONENTIAL);
+    CHECK_NEAR(m[14].decay.decay_value, 0.05, 0);
+    CHECK_STR_EQ(m[14].demand_group, "migrants");
+    d = &m[15].decay;
+    CHECK_EQ_INT(d->kind, SIM_DECAY_STEPPED);
+    CHECK_EQ_INT(d->n_steps, 3);
+    if (d->n_steps == 3 && d->steps_min && d->weights) {
+        CHECK_NEAR(d->steps_min[1], 20, 0);
+        CHECK_NEAR(d->weights[0], 1, 0);
+        CHECK_NEAR(d->weights[2], 0.22, 0);
+    }
+    CHECK_STR_EQ(m[15].demand_group, "everyone");
+    CHECK_EQ_INT(m[16].decay.kind, SIM_DECAY_BINARY); /* the default decay of bfca */
+    CHECK_NEAR(m[16].decay.cutoff_min, 15, 0);
+    CHECK_NEAR(m[17].decay.sigma_min, 12.5, 0);
+    CHECK_NEAR(m[18].alpha, 0.5, 0);
+    CHECK_STR_EQ(m[18].demand_group, "everyone");
+    CHECK_NEAR(m[19].alpha, 1, 0); /* the default */
+    CHECK_NEAR(m[19].decay.cutoff_min, 20, 0);
+    CHECK(m[19].demand_group == NULL);
+    CHECK_NEAR(m[20].decay.decay_value, 0.00001, 0);
+    CHECK_NEAR(m[21].alpha, 0, 0);
+    for (size_t i = 0; i < n; ++i) /* every decay that was parsed passes the sim check */
+        if (m[i].kind >= SCN_MEASURE_GRAVITY)
+            CHECK_EQ_INT(sim_decay_check(&m[i].decay, NULL, 0), SIM_OK);
+    scn_config_destroy(c);
+}
+
+/* Flow style, `name:` with no value, e2sfca with its decay spelt out, no nearest at all. */
+static void test_measures_other_forms(void) {
+    scn_config *c = load_ok("mflow.yaml", NET POP SRV
+                            "measures: [{nearest: }, {e2sfca: {decay: stepped, steps: [5],"
+                            " weights: [0.5]}}]\n");
+    if (c) {
+        CHECK_EQ_INT(c->n_measures, 2);
+        if (c->n_measures == 2) {
+            CHECK_STR_EQ(c->measures[0].name, "nearest");
+            CHECK_EQ_U32(c->measures[0].k, 1);
+            CHECK_EQ_INT(c->measures[0].mark.col, 13);
+            CHECK_STR_EQ(c->measures[1].name, "e2sfca");
+            CHECK_EQ_INT(c->measures[1].decay.n_steps, 1);
+        }
+    }
+    scn_config_destroy(c);
+    c = load_ok("mnone.yaml", NET POP SRV "measures: [{cumulative: 30}]\n");
+    if (c) {
+        CHECK_EQ_INT(c->n_measures, 1); /* nearest is not added */
+        CHECK_STR_EQ(c->measures[0].name, "cumulative_30");
+    }
+    scn_config_destroy(c);
+}
+
+static void test_equity(void) {
+    scn_config *c = load_ok("equity.yaml", NET
+                            "population: {source: p.csv, groups: {migrants: mig, everyone: pop}}\n"
+                            SRV                                /* 3 */
+                            "output: {grid_m: 50}\n"           /* 4 */
+                            "equity:\n"                        /* 5 */
+                            "  total_group: everyone\n"        /* 6 */
+                            "  rank_by: income\n"              /* 7 */
+                            "  poverty_line_min: 45\n"         /* 8 */
+                            "  poverty_share: 0.4\n");         /* 9 */
+    if (c) {
+        CHECK_STR_EQ(c->equity.total_group, "everyone");
+        CHECK_STR_EQ(c->equity.rank_by, "income");
+        CHECK_NEAR(c->equity.poverty_line_min, 45, 0);
+        CHECK_NEAR(c->equity.poverty_share, 0.4, 0);
+        CHECK_EQ_INT(c->equity.mark.line, 6);
+        CHECK_EQ_INT(c->equity.mark.col, 3);
+    }
+    scn_config_destroy(c);
+    /* only some keys: the others keep their defaults; the total is the first group */
+    c = load_ok("equity2.yaml", NET
+                "population: {source: p.csv, groups: {migrants: mig, everyone: pop}}\n" SRV
+                "equity: {rank_by: migrant_share}\n");
+    if (c) {
+        CHECK_STR_EQ(c->equity.total_group, "migrants");
+        CHECK_STR_EQ(c->equity.rank_by, "migrant_share");
+        CHECK_NEAR(c->equity.poverty_line_min, 30, 0);
+        CHECK_NEAR(c->equity.poverty_share, 0.5, 0);
+        CHECK_EQ_INT(c->equity.mark.line, 4);
+        CHECK_EQ_INT(c->equity.mark.col, 9);
+    }
+    scn_config_destroy(c);
+}
+
 /* ---- errors --------------------------------------------------------------------------------- */
 
 static void test_unreadable_file(void) {
@@ -540,7 +763,7 @@ static void test_unknown_keys(void) {
                  "unknown key 'grid' (did you mean 'grid_m'?)");
     expect_error(NET POP SRV "colour: blue\n", SIM_EPARSE, 4, 1,
                  "unknown key 'colour' in the scenario (expected one of: name, crs, network, "
-                 "profiles, population, services, output)");
+                 "profiles, population, services, measures, equity, output)");
     expect_error(NET "population: {source: p.csv, groups: {all: pop}, weight: w}\n" SRV,
                  SIM_EPARSE, 2, 49, "unknown key 'weight' in 'population'");
     /* form B has its own keys */
@@ -830,6 +1053,221 @@ static void test_names(void) {
                  "expected a group name, found nothing");
 }
 
+/* Measures on line 4 after NET POP2 SRV: "measures: [" is 11 characters, so the first item
+ * starts at column 12 and a name inside "{" at 13. */
+#define M4 NET POP2 SRV
+
+static void test_measure_names(void) {
+    expect_error(M4 "measures: [nearset]\n", SIM_EPARSE, 4, 12,
+                 "unknown measure 'nearset' (did you mean 'nearest'? expected one of: nearest, "
+                 "cumulative, cumulative_interval, gravity, fca2, e2sfca, bfca, "
+                 "spatial_availability)");
+    expect_error(M4 "measures: [{gravty: {decay: binary, cutoff: 3}}]\n", SIM_EPARSE, 4, 13,
+                 "unknown measure 'gravty' (did you mean 'gravity'?");
+    expect_error(M4 "measures: [{accessibility: 30}]\n", SIM_EPARSE, 4, 13,
+                 "unknown measure 'accessibility' (expected one of: nearest, cumulative,");
+    expect_error(M4 "measures: [{gravity: {decay: expo, decay_value: 0.1}}]\n", SIM_EPARSE, 4, 30,
+                 "unknown decay 'expo' (did you mean 'exponential'? expected one of: binary, "
+                 "exponential, power, logistic, gaussian, linear, stepped)");
+    expect_error(M4 "measures: [{gravity: {decay: cubic}}]\n", SIM_EPARSE, 4, 30,
+                 "unknown decay 'cubic' (expected one of: binary, exponential,");
+    expect_error(M4 "measures: [{gravity: {decay: [a]}}]\n", SIM_EPARSE, 4, 30,
+                 "expected a decay name for 'decay', found a list");
+    expect_error(M4 "measures: [[nearest]]\n", SIM_EPARSE, 4, 12,
+                 "expected a measure name, found a list");
+    expect_error(M4 "measures: [~]\n", SIM_EPARSE, 4, 12, "expected a measure name, found nothing");
+    /* the second of two equal output names */
+    expect_error(M4 "measures: [nearest, {nearest: 1}]\n", SIM_EPARSE, 4, 22,
+                 "duplicate measure 'nearest' (first at 4:12)");
+    expect_error(M4 "measures: [{fca2: 30},"
+                    " {fca2: {decay: binary, cutoff: 30, demand: everyone}}]\n",
+                 SIM_EPARSE, 4, 25, "duplicate measure 'fca2_binary_30' (first at 4:13)");
+    expect_error(M4 "measures:\n"
+                    "  - e2sfca: {steps: [10], weights: [0.5]}\n"
+                    "  - nearest\n"
+                    "  - e2sfca: {steps: [5], weights: [0.2]}\n",
+                 SIM_EPARSE, 7, 5, "duplicate measure 'e2sfca' (first at 5:5)");
+}
+
+static void test_measure_shapes(void) {
+    expect_error(M4 "measures: nearest\n", SIM_EPARSE, 4, 11,
+                 "expected a list for 'measures', found 'nearest'");
+    expect_error(M4 "measures: []\n", SIM_EPARSE, 4, 11,
+                 "'measures' needs at least one measure (or leave it out for nearest only)");
+    expect_error(M4 "measures: [{nearest: 1, cumulative: 30}]\n", SIM_EPARSE, 4, 12,
+                 "a measure is a name or a mapping with one key ({ name: parameters }), found a "
+                 "mapping with 2 keys");
+    expect_error(M4 "measures: [{}]\n", SIM_EPARSE, 4, 12, "found a mapping with 0 keys");
+    expect_error(M4 "measures: [{gravity: 0.1}]\n", SIM_EPARSE, 4, 22,
+                 "expected a mapping of parameters for measure 'gravity', found '0.1' (e.g. { "
+                 "gravity: { decay: exponential, decay_value: 0.1 } })");
+    expect_error(M4 "measures: [{e2sfca: 30}]\n", SIM_EPARSE, 4, 21,
+                 "expected a mapping of parameters for measure 'e2sfca'");
+    expect_error(M4 "measures: [{cumulative_interval: 30}]\n", SIM_EPARSE, 4, 34,
+                 "(e.g. { cumulative_interval: { from: 20, to: 40 } })");
+    expect_error(M4 "measures: [{nearest: [3]}]\n", SIM_EPARSE, 4, 22,
+                 "expected a number or a mapping of parameters for measure 'nearest', found a "
+                 "list");
+    /* keys of the measure's own table */
+    expect_error(M4 "measures: [{gravity: {decay: binary, cuttoff: 30}}]\n", SIM_EPARSE, 4, 38,
+                 "unknown key 'cuttoff' (did you mean 'cutoff'?)");
+    expect_error(M4 "measures: [{nearest: {n: 3}}]\n", SIM_EPARSE, 4, 23,
+                 "unknown key 'n' (did you mean 'k'?)");
+    expect_error(M4 "measures: [{nearest: {count: true}}]\n", SIM_EPARSE, 4, 23,
+                 "unknown key 'count' in measure 'nearest' (expected one of: k)");
+    expect_error(M4 "measures: [{fca2: {cutoff: 30, alpha: 1}}]\n", SIM_EPARSE, 4, 32,
+                 "unknown key 'alpha' in measure 'fca2' (expected one of: decay, decay_value, "
+                 "cutoff, sd, sigma, steps, weights, demand)");
+    expect_error(M4 "measures: [{cumulative: {cutoff: 30, cutoff: 40}}]\n", SIM_EPARSE, 4, 38,
+                 "duplicate key 'cutoff' (first at 4:26)");
+}
+
+static void test_measure_parameters(void) {
+    /* k */
+    expect_error(M4 "measures: [{nearest: 0}]\n", SIM_EPARSE, 4, 22,
+                 "'k' must be a whole number, 1 or more, found 0");
+    expect_error(M4 "measures: [{nearest: {k: 2.5}}]\n", SIM_EPARSE, 4, 26,
+                 "'k' must be a whole number, 1 or more, found 2.5");
+    expect_error(M4 "measures: [{nearest: three}]\n", SIM_EPARSE, 4, 22,
+                 "expected a number for 'k', found 'three'");
+    /* cumulative: cutoff > 0, strict numbers */
+    expect_error(M4 "measures: [{cumulative: -5}]\n", SIM_EPARSE, 4, 25,
+                 "'cutoff' must be greater than 0, found -5");
+    expect_error(M4 "measures: [{cumulative: {cutoff: 0}}]\n", SIM_EPARSE, 4, 34,
+                 "'cutoff' must be greater than 0, found 0");
+    expect_error(M4 "measures: [{cumulative: \"30\"}]\n", SIM_EPARSE, 4, 25,
+                 "found the quoted string '30' (write numbers without quotes)");
+    expect_error(M4 "measures: [{cumulative: 30min}]\n", SIM_EPARSE, 4, 25,
+                 "expected a number for 'cutoff', found '30min'");
+    expect_error(M4 "measures: [{cumulative: {cutoff: 30, count: 1}}]\n", SIM_EPARSE, 4, 45,
+                 "expected true or false for 'count', found '1'");
+    /* cumulative_interval: 0 < from < to */
+    expect_error(M4 "measures: [{cumulative_interval: {from: 40, to: 20}}]\n", SIM_EPARSE, 4, 49,
+                 "'to' must be greater than 'from' (40), found 20");
+    expect_error(M4 "measures: [{cumulative_interval: {from: 20, to: 20}}]\n", SIM_EPARSE, 4, 49,
+                 "'to' must be greater than 'from' (20), found 20");
+    expect_error(M4 "measures: [{cumulative_interval: {from: 0, to: 20}}]\n", SIM_EPARSE, 4, 41,
+                 "'from' must be greater than 0, found 0");
+    expect_error(M4 "measures: [{cumulative_interval: {from: 1, to: 200000}}]\n", SIM_EPARSE, 4,
+                 48, "the interval from 1 to 200000 minutes is too long (at most 99999 minutes)");
+    /* alpha >= 0 */
+    expect_error(M4 "measures: [{spatial_availability: {cutoff: 30, alpha: -1}}]\n", SIM_EPARSE,
+                 4, 55, "'alpha' must be 0 or more, found -1");
+}
+
+static void test_measure_missing_parameters(void) {
+    /* reported at the parameters' mapping, or at the name when there is none */
+    expect_error(M4 "measures: [cumulative]\n", SIM_EPARSE, 4, 12,
+                 "measure 'cumulative' needs 'cutoff' (minutes)");
+    expect_error(M4 "measures: [{cumulative: {count: true}}]\n", SIM_EPARSE, 4, 25,
+                 "measure 'cumulative' needs 'cutoff' (minutes)");
+    expect_error(M4 "measures: [{cumulative_interval: {from: 20}}]\n", SIM_EPARSE, 4, 34,
+                 "measure 'cumulative_interval' needs 'to' (minutes)");
+    expect_error(M4 "measures: [cumulative_interval]\n", SIM_EPARSE, 4, 12,
+                 "measure 'cumulative_interval' needs 'from' (minutes)");
+    expect_error(M4 "measures: [gravity]\n", SIM_EPARSE, 4, 12,
+                 "measure 'gravity' needs 'decay' (one of: binary, exponential, power, logistic, "
+                 "gaussian, linear, stepped)");
+    expect_error(M4 "measures: [{gravity: {decay_value: 0.1}}]\n", SIM_EPARSE, 4, 22,
+                 "measure 'gravity' needs 'decay'");
+    expect_error(M4 "measures: [{gravity: {decay: exponential}}]\n", SIM_EPARSE, 4, 22,
+                 "measure 'gravity' with exponential decay needs 'decay_value'");
+    expect_error(M4 "measures: [{gravity: {decay: logistic, cutoff: 30}}]\n", SIM_EPARSE, 4, 22,
+                 "measure 'gravity' with logistic decay needs 'sd'");
+    expect_error(M4 "measures: [{e2sfca: {steps: [10]}}]\n", SIM_EPARSE, 4, 21,
+                 "measure 'e2sfca' with stepped decay needs 'weights'");
+    expect_error(M4 "measures: [e2sfca]\n", SIM_EPARSE, 4, 12,
+                 "measure 'e2sfca' with stepped decay needs 'steps'");
+    expect_error(M4 "measures: [fca2]\n", SIM_EPARSE, 4, 12,
+                 "measure 'fca2' with binary decay needs 'cutoff'");
+    /* a parameter of another decay */
+    expect_error(M4 "measures: [{gravity: {decay: exponential, decay_value: 0.1, cutoff: 30}}]\n",
+                 SIM_EPARSE, 4, 61,
+                 "'cutoff' is not a parameter of exponential decay (it takes: decay_value)");
+    expect_error(M4 "measures: [{gravity: {sd: 3, decay: linear, sigma: 2, cutoff: 30}}]\n",
+                 SIM_EPARSE, 4, 23, "'sd' is not a parameter of linear decay (it takes: cutoff)");
+    expect_error(M4 "measures: [{fca2: {decay_value: 0.1}}]\n", SIM_EPARSE, 4, 20,
+                 "'decay_value' is not a parameter of binary decay (it takes: cutoff); measure "
+                 "'fca2' uses binary decay unless 'decay' says otherwise");
+    expect_error(M4 "measures: [{e2sfca: {decay: binary}}]\n", SIM_EPARSE, 4, 29,
+                 "measure 'e2sfca' always uses stepped decay, found 'binary' (leave 'decay' out)");
+}
+
+/* sim_decay_check() judges the values; its message is reported at the value at fault. */
+static void test_decay_ranges(void) {
+    expect_error(M4 "measures: [{gravity: {decay: exponential, decay_value: 0}}]\n", SIM_EPARSE, 4,
+                 56, "exponential decay: decay_value must be > 0 (got 0)");
+    expect_error(M4 "measures: [{gravity: {decay: power, decay_value: -2}}]\n", SIM_EPARSE, 4, 50,
+                 "power decay: decay_value must be > 0 (got -2)");
+    expect_error(M4 "measures: [{fca2: -30}]\n", SIM_EPARSE, 4, 19,
+                 "binary decay: cutoff must be >= 0 minutes (got -30)");
+    expect_error(M4 "measures: [{gravity: {decay: linear, cutoff: 0}}]\n", SIM_EPARSE, 4, 46,
+                 "linear decay: cutoff must be > 0 minutes (got 0)");
+    expect_error(M4 "measures: [{gravity: {decay: logistic, cutoff: 30, sd: -1}}]\n", SIM_EPARSE,
+                 4, 56, "logistic decay: sd must be > 0 minutes (got -1)");
+    expect_error(M4 "measures: [{gravity: {decay: logistic, cutoff: 0, sd: 0}}]\n", SIM_EPARSE, 4,
+                 48, "logistic decay: cutoff must be > 0 minutes (got 0)");
+    expect_error(M4 "measures: [{bfca: {decay: gaussian, sigma: 0}}]\n", SIM_EPARSE, 4, 44,
+                 "gaussian decay: sigma must be > 0 minutes (got 0)");
+    expect_error(M4 "measures: [{gravity: {decay: exponential, decay_value: 1e-400}}]\n",
+                 SIM_EPARSE, 4, 56, "exponential decay: decay_value must be > 0 (got 0)");
+    /* stepped: each step and weight at its place in the lists */
+#define E2 M4 "measures:\n  - e2sfca:\n"
+    expect_error(E2 "      steps: [10, 20, 30]\n      weights: [1, 1.5, 0.2]\n", SIM_EPARSE, 7, 20,
+                 "stepped decay: weight 2 must be in [0, 1] (got 1.5)");
+    expect_error(E2 "      steps: [10, 20, 15]\n      weights: [1, 0.5, 0.2]\n", SIM_EPARSE, 6, 23,
+                 "stepped decay: steps must be strictly increasing (step 3 is 15 after 20)");
+    expect_error(E2 "      steps: [0.5, 2]\n      weights: [1, 0.5]\n", SIM_EPARSE, 6, 15,
+                 "stepped decay: step 1 must be >= 1 minute (got 0.5)");
+    expect_error(E2 "      steps: [5, 10]\n      weights: [-0.1, 0.5]\n", SIM_EPARSE, 7, 17,
+                 "stepped decay: weight 1 must be in [0, 1] (got -0.1)");
+    expect_error(E2 "      steps: [10, 20, 30]\n      weights: [1, 0.5]\n", SIM_EPARSE, 7, 16,
+                 "'weights' needs one weight per step: 3 steps, 2 weights");
+    expect_error(E2 "      steps: []\n      weights: []\n", SIM_EPARSE, 6, 14,
+                 "'steps' needs at least one value");
+    expect_error(E2 "      steps: 10\n      weights: [1]\n", SIM_EPARSE, 6, 14,
+                 "expected a list for 'steps', found '10'");
+    expect_error(E2 "      steps: [10, x]\n      weights: [1, 1]\n", SIM_EPARSE, 6, 19,
+                 "expected a number for 'steps', found 'x'");
+#undef E2
+}
+
+static void test_measure_groups(void) {
+    expect_error(M4 "measures: [{fca2: {cutoff: 30, demand: migrant}}]\n", SIM_EPARSE, 4, 40,
+                 "'demand' names group 'migrant', which is not a population group (did you mean "
+                 "'migrants'?)");
+    expect_error(M4 "measures: [{bfca: {cutoff: 30, demand: kids}}]\n", SIM_EPARSE, 4, 40,
+                 "'demand' names group 'kids', which is not a population group (groups: "
+                 "everyone, migrants)");
+    expect_error(M4 "measures: [{e2sfca: {steps: [10], weights: [1], demand: ~}}]\n", SIM_EPARSE,
+                 4, 57, "expected a string for 'demand', found nothing");
+}
+
+static void test_equity_errors(void) {
+    expect_error(M4 "equity: {rank: income}\n", SIM_EPARSE, 4, 10,
+                 "unknown key 'rank' (did you mean 'rank_by'?)");
+    expect_error(M4 "equity: {colour: red}\n", SIM_EPARSE, 4, 10,
+                 "unknown key 'colour' in 'equity' (expected one of: total_group, rank_by, "
+                 "poverty_line_min, poverty_share)");
+    expect_error(M4 "equity: [a]\n", SIM_EPARSE, 4, 9,
+                 "expected a mapping for 'equity', found a list");
+    expect_error(M4 "equity: {total_group: everyon}\n", SIM_EPARSE, 4, 23,
+                 "'total_group' names group 'everyon', which is not a population group (did you "
+                 "mean 'everyone'?)");
+    expect_error(M4 "equity: {total_group: people}\n", SIM_EPARSE, 4, 23,
+                 "'total_group' names group 'people', which is not a population group (groups: "
+                 "everyone, migrants)");
+    expect_error(M4 "equity: {poverty_line_min: 0}\n", SIM_EPARSE, 4, 28,
+                 "'poverty_line_min' must be greater than 0, found 0");
+    expect_error(M4 "equity: {poverty_share: 1}\n", SIM_EPARSE, 4, 25,
+                 "'poverty_share' must be between 0 and 1 (both excluded), found 1");
+    expect_error(M4 "equity: {poverty_share: 0}\n", SIM_EPARSE, 4, 25,
+                 "'poverty_share' must be between 0 and 1 (both excluded), found 0");
+    expect_error(M4 "equity: {poverty_share: half}\n", SIM_EPARSE, 4, 25,
+                 "expected a number for 'poverty_share', found 'half'");
+    expect_error(M4 "equity: {rank_by: \"\"}\n", SIM_EPARSE, 4, 19, "'rank_by' must not be empty");
+}
+
 int main(void) {
     if (!tu_temp_dir("accessim_cfg", tmp_dir, sizeof tmp_dir)) return 1;
 
@@ -844,6 +1282,9 @@ int main(void) {
     test_profiles_and_group_modes();
     test_profile_defaults_and_booleans();
     test_network_tables();
+    test_measures();
+    test_measures_other_forms();
+    test_equity();
 
     test_unreadable_file();
     test_invalid_yaml();
@@ -863,6 +1304,13 @@ int main(void) {
     test_group_mode_errors();
     test_network_form_errors();
     test_names();
+    test_measure_names();
+    test_measure_shapes();
+    test_measure_parameters();
+    test_measure_missing_parameters();
+    test_decay_ranges();
+    test_measure_groups();
+    test_equity_errors();
 
     tu_remove_tree(tmp_dir);
     return CHECK_DONE();
