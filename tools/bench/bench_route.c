@@ -500,7 +500,8 @@ static matrix_result matrix_once(const geo_mode_graph *mg, const uint32_t *src, 
 
 #define MATRIX_HEADER                                                                              \
     "| city | sources | destinations | cutoff (min) | threads | time (s) | searches/s | "          \
-    "settled/search | settled nodes/s (M) | rows | speed-up | phase peak RSS (MB) |"
+    "settled/search | settled nodes/s (M) | rows | speed-up | phase peak RSS (MB) | "              \
+    "other processes' CPUs |"
 
 static void matrices(const bench_city *bc, uint32_t k, const double *cutoffs, size_t n_cut,
                      const double *threads, size_t n_thr, int reps) {
@@ -529,10 +530,11 @@ static void matrices(const bench_city *bc, uint32_t k, const double *cutoffs, si
                 exit(1);
             }
             row("matrix", MATRIX_HEADER,
-                "| %s | %u | %u | %g | %d | %.2f | %.0f | %.0f | %.1f | %zu | %.2fx | %.0f |",
+                "| %s | %u | %u | %g | %d | %.2f | %.0f | %.0f | %.1f | %zu | %.2fx | %.0f | %.2f "
+                "|",
                 g_label, n_src, bc->n_origins, cutoffs[c], th, r.seconds,
                 (double)r.searches / r.seconds, (double)r.settled / (double)r.searches,
-                (double)r.settled / r.seconds / 1e6, r.rows, base / r.seconds, r.rss_mb);
+                (double)r.settled / r.seconds / 1e6, r.rows, base / r.seconds, r.rss_mb, r.others);
         }
     }
     free(src);
@@ -564,11 +566,11 @@ static void cost_table(const bench_city *bc, const double *counts, size_t n_coun
             }
             row("cost",
                 "| city | cutoff (min) | sources | settled (sources x reachable) | rows | "
-                "time (s) | ns per settled node | ns per (settled + row) |",
-                "| %s | %g | %u | %llu | %zu | %.3f | %.1f | %.1f |", g_label, cutoffs[c], n_src,
-                (unsigned long long)r.settled, r.rows, r.seconds,
+                "time (s) | ns per settled node | ns per (settled + row) | other processes' CPUs |",
+                "| %s | %g | %u | %llu | %zu | %.3f | %.1f | %.1f | %.2f |", g_label, cutoffs[c],
+                n_src, (unsigned long long)r.settled, r.rows, r.seconds,
                 r.seconds * 1e9 / (double)(r.settled ? r.settled : 1),
-                r.seconds * 1e9 / (double)(r.settled + r.rows ? r.settled + r.rows : 1));
+                r.seconds * 1e9 / (double)(r.settled + r.rows ? r.settled + r.rows : 1), r.others);
             xs[n] = (double)r.settled;
             ys[n] = r.seconds;
             sxy += xs[n] * ys[n];

@@ -143,7 +143,7 @@ def main():
     print(pre + header)
     print(pre + "|---" * cols + "|")
     print(pre + line)
-    print(f"igraph_compare: igraph per-source times (ms, Dijkstra alone): "
+    print("igraph_compare: igraph per-source times (ms, Dijkstra alone): "
           + " ".join(f"{c * 1e3:.1f}" for c in core), file=sys.stderr)
 
 

@@ -109,6 +109,18 @@ cli_row() { # label threads what args...
     printf 'load\t| city | load average before (1, 5, 15 min) | after |\nload\t|---|---|---|\n'
 } >>"$rows"
 
+# A copy of a generated city's scenario whose population is every n/K-th origin.
+subset_scenario() { # scenario K -> path of the new scenario
+    local dir n step
+    dir=$(dirname "$1")
+    n=$(($(wc -l <"$dir/origins.csv") - 1))
+    step=$((n / $2)) # at least K origins
+    [ "$step" -lt 1 ] && step=1
+    awk -v s="$step" 'NR == 1 || (NR - 2) % s == 0' "$dir/origins.csv" >"$dir/origins-subset.csv"
+    sed 's|source: origins.csv|source: origins-subset.csv|' "$1" >"$dir/city-subset.yaml"
+    echo "$dir/city-subset.yaml"
+}
+
 one_city() { # label scenario size
     local label=$1 scn=$2 size=$3 cuts extra=() export=()
     cuts=$cutoffs
@@ -142,6 +154,13 @@ one_city() { # label scenario size
             cli_row "$label" "$t" "to clinics, 30 min" "$scn" --mode walk --cutoff 30 --to services
             if [ "$size" -le 300000 ]; then
                 cli_row "$label" "$t" "to origins, 30 min" "$scn" --mode walk --cutoff 30 --to origins
+            elif [ -f "$(dirname "$scn")/origins.csv" ]; then
+                # the issue's goal, end to end: about $max_origins origins (every n/K-th row of
+                # origins.csv) to each other, 30 minutes
+                local sub
+                sub=$(subset_scenario "$scn" "$max_origins")
+                cli_row "$label" "$t" "$(($(wc -l <"$(dirname "$sub")/origins-subset.csv") - 1)) origins to each other, 30 min" \
+                    "$sub" --mode walk --cutoff 30 --to origins
             fi
         done
     fi
