@@ -31,34 +31,6 @@ void geo_features_destroy(geo_features *f) {
     free(f);
 }
 
-static int ends_with_ci(const char *s, const char *suffix) {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
-/* Strict number: optional surrounding blanks, the whole text consumed, finite. */
-static int parse_number(const char *s, double *out) {
-    while (isspace((unsigned char)*s)) ++s;
-    if (!*s) return 0;
-    char *end;
-    double v = strtod(s, &end);
-    while (isspace((unsigned char)*end)) ++end;
-    if (*end || !isfinite(v)) return 0;
-    *out = v;
-    return 1;
-}
-
-static void list_fields(OGRFeatureDefnH defn, char *buf, size_t size) {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < OGR_FD_GetFieldCount(defn) && used + 4 < size; ++i) {
-        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
-                         OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
-        if (w < 0) break;
-        used += (size_t)w;
-    }
-    if (used >= size) snprintf(buf + size - 5, 5, "...");
-}
 
 static sim_status field_index(const geo_features_source *src, OGRLayerH lyr, const char *name,
                               int *idx, sim_error *err) {
@@ -66,7 +38,7 @@ static sim_status field_index(const geo_features_source *src, OGRLayerH lyr, con
     *idx = OGR_FD_GetFieldIndex(defn, name);
     if (*idx >= 0) return SIM_OK;
     char fields[200];
-    list_fields(defn, fields, sizeof fields);
+    geo__list_fields(defn, fields, sizeof fields);
     return sim_error_set(err, SIM_EPARSE, "%s: %s: layer '%s' has no field '%s' (fields: %s)",
                          src->path, src->what, OGR_L_GetName(lyr), name, fields);
 }
@@ -122,7 +94,7 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
     int slot_open = 0;
     if ((rc = geo__check_readable(src->path, err))) goto done;
 
-    int is_csv = ends_with_ci(src->path, ".csv");
+    int is_csv = geo__ends_with_ci(src->path, ".csv");
     if (is_csv) {
         char xn[128], yn[128];
         snprintf(xn, sizeof xn, "X_POSSIBLE_NAMES=%s",
@@ -313,7 +285,7 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
                     if (blank) {
                         sim_warnings_add(warn, "empty value counted as 0",
                                          "%s feature %s field '%s'", src->what, id, src->fields[k]);
-                    } else if (!parse_number(s, &v)) {
+                    } else if (!geo__parse_number(s, &v)) {
                         rc = sim_error_set(err, SIM_EPARSE,
                                            "%s: %s: feature %s: field '%s' is not a number: '%s'",
                                            src->path, src->what, id, src->fields[k], s);

@@ -9,6 +9,16 @@
 #include "geo/network.h"
 #include "sim/status.h"
 
+/** 1 if `s` ends with `suffix`, ignoring case. */
+int geo__ends_with_ci(const char *s, const char *suffix);
+
+/** Strict number: optional surrounding blanks, the whole text consumed, finite. 1 if parsed. */
+int geo__parse_number(const char *s, double *out);
+
+/** "a, b, c" of the layer's field names ("none" if it has none), shortened with "..." when it
+ *  does not fit in `size` bytes. */
+void geo__list_fields(OGRFeatureDefnH defn, char *buf, size_t size);
+
 /** GDAL's last error message, or "unknown GDAL error". */
 const char *geo__gdal_msg(void);
 

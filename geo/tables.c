@@ -54,36 +54,6 @@ sim_status geo__network_load_tables(const geo_network_source *src, geo_network *
 
 /* ---- small helpers ------------------------------------------------------------------------ */
 
-static int ends_with_ci(const char *s, const char *suffix) {
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcasecmp(s + a - b, suffix) == 0;
-}
-
-/* Strict number: optional surrounding blanks, the whole text consumed, finite. */
-static int parse_number(const char *s, double *out) {
-    while (isspace((unsigned char)*s)) ++s;
-    if (!*s) return 0;
-    char *end;
-    double v = strtod(s, &end);
-    while (isspace((unsigned char)*end)) ++end;
-    if (*end || !isfinite(v)) return 0;
-    *out = v;
-    return 1;
-}
-
-/* "a, b, c" of the layer's field names, shortened with "..." when it does not fit. */
-static void list_fields(OGRFeatureDefnH defn, char *buf, size_t size) {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (int i = 0; i < OGR_FD_GetFieldCount(defn) && used + 4 < size; ++i) {
-        int w = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
-                         OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
-        if (w < 0) break;
-        used += (size_t)w;
-    }
-    if (used >= size) snprintf(buf + size - 5, 5, "...");
-    if (!buf[0]) snprintf(buf, size, "none");
-}
 
 /* Index of the first of `names` (NULL-terminated) the layer has (case-insensitive), or -1. */
 static int find_field(OGRFeatureDefnH defn, const char *const *names) {
@@ -109,7 +79,7 @@ static sim_status require_field(const char *path, OGRFeatureDefnH defn, const ch
         if (w < 0) break;
         used += (size_t)w;
     }
-    list_fields(defn, fields, sizeof fields);
+    geo__list_fields(defn, fields, sizeof fields);
     return sim_error_set(err, SIM_EPARSE, "%s: no %s column %s (columns: %s)", path, what, wanted,
                          fields);
 }
@@ -126,7 +96,7 @@ static int field_number(OGRFeatureH f, int idx, double *out) {
     const char *p = s;
     while (isspace((unsigned char)*p)) ++p;
     if (!*p) return 1;
-    return parse_number(s, out) ? 0 : 2;
+    return geo__parse_number(s, out) ? 0 : 2;
 }
 
 /* The canonical text of an id field into `buf` (ID_MAX bytes): see the top of the file.
@@ -277,7 +247,7 @@ static sim_status open_table(const char *path, const char *layer, const char *pr
     if ((rc = geo__check_readable(path, err))) return rc;
     GDALDatasetH ds =
         GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
-                   ends_with_ci(path, ".csv") ? (const char *const *)csv_opts : NULL, NULL);
+                   geo__ends_with_ci(path, ".csv") ? (const char *const *)csv_opts : NULL, NULL);
     if (!ds)
         return sim_error_set(err, SIM_EIO, "%s: cannot open the %s table: %s", path, what,
                              geo__gdal_msg());
