@@ -120,6 +120,20 @@ scenario zero_speed.yaml inputs/streets.gpkg "$POP_GPKG" "$SVC_GPKG"
 printf 'profiles:\n  walk: { speed_kmh: 0 }\n' >>zero_speed.yaml
 scenario group_mode.yaml inputs/streets.gpkg "  source: inputs/neighbourhoods.gpkg
   groups: { everyone: { field: $POP_FIELD, modes: [car] } }" "$SVC_GPKG" "modes: [walk]"
+# measures (issue 5): unknown measure, unknown decay, beta <= 0, negative cutoff, a demand group
+# the population lacks, a negative capacity
+scenario unknown_measure.yaml inputs/streets.gpkg "$POP_GPKG" "$SVC_GPKG"
+printf 'measures: [nearest, { cumulativ: 30 }]\n' >>unknown_measure.yaml
+scenario unknown_decay.yaml inputs/streets.gpkg "$POP_GPKG" "$SVC_GPKG"
+printf 'measures:\n  - { gravity: { decay: exponentail, decay_value: 0.1 } }\n' >>unknown_decay.yaml
+scenario zero_beta.yaml inputs/streets.gpkg "$POP_GPKG" "$SVC_GPKG"
+printf 'measures:\n  - { gravity: { decay: exponential, decay_value: 0 } }\n' >>zero_beta.yaml
+scenario negative_cutoff.yaml inputs/streets.gpkg "$POP_GPKG" "$SVC_GPKG"
+printf 'measures:\n  - { cumulative: -30 }\n' >>negative_cutoff.yaml
+scenario demand_group.yaml inputs/streets.gpkg "$POP_GPKG" "$SVC_GPKG"
+printf 'measures:\n  - { fca2: { cutoff: 30, demand: refugees } }\n' >>demand_group.yaml
+awk -F, 'NR == 1 {print $0 ",cap"; next} {print $0 "," (NR == 2 ? -3 : 2)}' svc.csv >svc_negcap.csv
+scenario negative_capacity.yaml inputs/streets.gpkg "$POP_CSV" "  clinic: { source: svc_negcap.csv, id: sid, lon: lon, lat: lat, capacity: cap }"
 # two independent problems: validate must report both, not stop at the first
 scenario two_problems.yaml inputs/streets.gpkg "  source: inputs/neighbourhoods.gpkg
   groups: { everyone: no_such_pop_field }" "  clinic: { source: inputs/no_such_services.gpkg }"
@@ -259,6 +273,12 @@ bad unknown_mode "$O-unknown_mode" run 'unknown_mode\.yaml:[0-9]+:[0-9]+' 'hover
 bad bad_profile_key "$O-bad_profile_key" run 'bad_profile_key\.yaml:[0-9]+:[0-9]+' 'sped_kmh' -- run bad_profile_key.yaml -o "$O-bad_profile_key" --quiet
 bad zero_speed "$O-zero_speed" run 'zero_speed\.yaml:[0-9]+:[0-9]+' 'speed_kmh' -- run zero_speed.yaml -o "$O-zero_speed" --quiet
 bad group_mode "$O-group_mode" run 'group_mode\.yaml:[0-9]+:[0-9]+' 'car' -- run group_mode.yaml -o "$O-group_mode" --quiet
+bad unknown_measure "$O-unknown_measure" run 'unknown_measure\.yaml:[0-9]+:[0-9]+' 'cumulativ' -- run unknown_measure.yaml -o "$O-unknown_measure" --quiet
+bad unknown_decay "$O-unknown_decay" run 'unknown_decay\.yaml:[0-9]+:[0-9]+' 'exponentail' -- run unknown_decay.yaml -o "$O-unknown_decay" --quiet
+bad zero_beta "$O-zero_beta" run 'zero_beta\.yaml:[0-9]+:[0-9]+' 'decay_value' -- run zero_beta.yaml -o "$O-zero_beta" --quiet
+bad negative_cutoff "$O-negative_cutoff" run 'negative_cutoff\.yaml:[0-9]+:[0-9]+' 'cutoff|-30' -- run negative_cutoff.yaml -o "$O-negative_cutoff" --quiet
+bad demand_group "$O-demand_group" run 'demand_group\.yaml:[0-9]+:[0-9]+' 'refugees' -- run demand_group.yaml -o "$O-demand_group" --quiet
+bad negative_capacity "$O-negative_capacity" run 'svc_negcap\.csv' 'cap' -- run negative_capacity.yaml -o "$O-negative_capacity" --quiet
 bad matrix_bad_mode "$O-matrix.csv" matrix 'teleport' -- matrix base_csv.yaml --mode teleport -o "$O-matrix.csv"
 bad matrix_mode_not_enabled "$O-matrix2.csv" matrix 'car' -- matrix base_csv.yaml --mode car -o "$O-matrix2.csv" --quiet
 bad matrix_bad_cutoff "$O-matrix3.csv" matrix 'cutoff' -- matrix base_csv.yaml --mode walk --cutoff -5 -o "$O-matrix3.csv"
