@@ -126,6 +126,37 @@ done:
     return SIM_OK;
 }
 
+sim_status scn__measure_one(const scn_city *c, const scn_measure *ms, const sim_ttm *ttm,
+                            const double *cap, const double *ones, double *out) {
+    const scn_config *cfg = c->cfg;
+    size_t no = c->pop->n;
+    const double *demand = c->pop_cols + group_index(cfg, ms->demand_group) * no;
+    const double *opp = ms->use_capacity ? cap : ones;
+    switch (ms->kind) {
+    case SCN_MEASURE_NEAREST:
+        return sim_measure_cost_to_closest(ttm, ones, (double)(ms->k ? ms->k : 1), out);
+    case SCN_MEASURE_CUMULATIVE:
+        return sim_measure_cumulative_cutoff(ttm, opp, ms->cutoff_min, out);
+    case SCN_MEASURE_CUMULATIVE_INTERVAL:
+        return sim_measure_cumulative_interval(ttm, opp, ms->from_min, ms->to_min, 1.0,
+                                               SIM_SUMMARY_MEDIAN, out);
+    case SCN_MEASURE_GRAVITY:
+        return sim_measure_gravity(ttm, opp, &ms->decay, out);
+    case SCN_MEASURE_FCA2:
+    case SCN_MEASURE_E2SFCA:
+    case SCN_MEASURE_BFCA: {
+        sim_fca_method method = ms->kind == SCN_MEASURE_FCA2     ? SIM_FCA_2SFCA
+                                : ms->kind == SCN_MEASURE_E2SFCA ? SIM_FCA_E2SFCA
+                                                                 : SIM_FCA_BFCA;
+        return sim_measure_fca(ttm, method, cap, demand, &ms->decay, out, NULL);
+    }
+    case SCN_MEASURE_SPATIAL_AVAILABILITY:
+        return sim_measure_spatial_availability(ttm, cap, demand, &ms->decay, ms->alpha, out);
+    default:
+        return SIM_EINVAL;
+    }
+}
+
 sim_status scn__measures_compute(const scn_city *c, const routes *r, scn__measures *mv,
                                  sim_error *err) {
     const scn_config *cfg = c->cfg;
@@ -166,43 +197,12 @@ sim_status scn__measures_compute(const scn_city *c, const routes *r, scn__measur
         for (size_t m = 0; m < nm && !rc; ++m) {
             const scn_measure *ms = &cfg->measures[m];
             double *out = mv->values[l * nm + m];
-            const double *demand = c->pop_cols + group_index(cfg, ms->demand_group) * no;
-            const double *opp = ms->use_capacity ? cap : ones;
             sim_status st = SIM_OK;
-            switch (ms->kind) {
-            case SCN_MEASURE_NEAREST:
-                if (ms->k <= 1) {
-                    for (size_t i = 0; i < no; ++i)
-                        out[i] = t[i] == SIM_UNREACHABLE ? NAN : t[i] / 600.0;
-                } else {
-                    st = sim_measure_cost_to_closest(&ttm, ones, (double)ms->k, out);
-                }
-                break;
-            case SCN_MEASURE_CUMULATIVE:
-                st = sim_measure_cumulative_cutoff(&ttm, opp, ms->cutoff_min, out);
-                break;
-            case SCN_MEASURE_CUMULATIVE_INTERVAL:
-                st = sim_measure_cumulative_interval(&ttm, opp, ms->from_min, ms->to_min, 1.0,
-                                                     SIM_SUMMARY_MEDIAN, out);
-                break;
-            case SCN_MEASURE_GRAVITY:
-                st = sim_measure_gravity(&ttm, opp, &ms->decay, out);
-                break;
-            case SCN_MEASURE_FCA2:
-            case SCN_MEASURE_E2SFCA:
-            case SCN_MEASURE_BFCA: {
-                sim_fca_method method = ms->kind == SCN_MEASURE_FCA2     ? SIM_FCA_2SFCA
-                                        : ms->kind == SCN_MEASURE_E2SFCA ? SIM_FCA_E2SFCA
-                                                                         : SIM_FCA_BFCA;
-                st = sim_measure_fca(&ttm, method, cap, demand, &ms->decay, out, NULL);
-                break;
-            }
-            case SCN_MEASURE_SPATIAL_AVAILABILITY:
-                st = sim_measure_spatial_availability(&ttm, cap, demand, &ms->decay, ms->alpha,
-                                                      out);
-                break;
-            default:
-                st = SIM_EINVAL;
+            if (ms->kind == SCN_MEASURE_NEAREST && ms->k <= 1) {
+                for (size_t i = 0; i < no; ++i)
+                    out[i] = t[i] == SIM_UNREACHABLE ? NAN : t[i] / 600.0;
+            } else {
+                st = scn__measure_one(c, ms, &ttm, cap, ones, out);
             }
             if (!st && ms->kind == SCN_MEASURE_NEAREST)
                 for (size_t i = 0; i < no; ++i) /* minutes as every output rounds them */
@@ -370,10 +370,63 @@ fail:
     return sim_error_set(err, st, "equity statistics of %s: %s", name, sim_status_str(st));
 }
 
+/* The rows of one layer: `nearest` (minutes, +INFINITY unreachable; overwritten), `vals` one
+ * array per measure of the file (NULL without measures). mode < 0: every group. */
+sim_status scn__layer_equity_rows(FILE *fp, const scn_city *c, const char *kind,
+                                  const char *mode_name, int mode, double *nearest,
+                                  double *const *vals, const double *rank_by, sim_error *err) {
+    const scn_config *cfg = c->cfg;
+    size_t no = c->pop->n, ng = cfg->n_groups, tg = total_group(cfg);
+    sim_status rc = SIM_OK;
+    row_ctx rcx = {fp, kind, mode_name, NULL};
+    double *x = nearest;
+    for (size_t g = 0; g < ng && !rc; ++g) {
+        if (mode >= 0 && !cfg->groups[g].modes[mode]) continue;
+        rcx.group = cfg->groups[g].name;
+        rc = series_rows(&rcx, c, x, "nearest", 1, g, rank_by, 0, err);
+    }
+    for (size_t m = 0; vals && m < cfg->n_measures && !rc; ++m) {
+        const scn_measure *ms = &cfg->measures[m];
+        if (ms->kind == SCN_MEASURE_NEAREST && ms->k <= 1) continue;
+        const double *v = vals[m];
+        int time_like = is_time_measure(ms);
+        for (size_t i = 0; i < no; ++i) x[i] = isnan(v[i]) && time_like ? INFINITY : v[i];
+        /* accessibility poverty line: a share of the total group's mean */
+        double line = NAN;
+        if (!time_like) {
+            double mean;
+            if (sim_equity_mean(x, c->pop_cols + tg * no, no, &mean) == SIM_OK)
+                line = cfg->equity.poverty_share * mean;
+        }
+        for (size_t g = 0; g < ng && !rc; ++g) {
+            if (mode >= 0 && !cfg->groups[g].modes[mode]) continue;
+            rcx.group = cfg->groups[g].name;
+            rc = series_rows(&rcx, c, x, ms->name, time_like, g, rank_by, line, err);
+        }
+    }
+    return rc;
+}
+
+const double *scn__rank_by(const scn_city *c, double **owned) {
+    const scn_config *cfg = c->cfg;
+    size_t no = c->pop->n, ng = cfg->n_groups, tg = total_group(cfg);
+    *owned = NULL;
+    if (c->rank_by) return c->rank_by;
+    if (ng < 2) return NULL;
+    size_t og = tg == 0 ? 1 : 0;
+    double *share = malloc((no ? no : 1) * sizeof *share);
+    if (!share) return NULL;
+    for (size_t i = 0; i < no; ++i) {
+        double tot = c->pop_cols[tg * no + i], grp = c->pop_cols[og * no + i];
+        share[i] = tot > 0 ? 1.0 - fmin(1.0, grp / tot) : 0.0;
+    }
+    *owned = share;
+    return share;
+}
+
 sim_status scn__equity_rows(FILE *fp, const scn_city *c, const routes *r, const scn__measures *mv,
                             sim_error *err) {
-    const scn_config *cfg = c->cfg;
-    size_t no = c->pop->n, ng = cfg->n_groups, tg = total_group(cfg), nm = mv->n_measures;
+    size_t no = c->pop->n, nm = mv->n_measures;
     sim_status rc = SIM_OK;
     double *x = malloc((no ? no : 1) * sizeof *x);
     double *share = NULL;
@@ -385,49 +438,14 @@ sim_status scn__equity_rows(FILE *fp, const scn_city *c, const routes *r, const 
     /* What ranks origins from worse off to better off for Palma and the concentration index:
      * the equity.rank_by field, else the share of the total population outside the first other
      * group (e.g. 1 - migrant share: higher = fewer migrants), else nothing. */
-    const double *rank_by = c->rank_by;
-    if (!rank_by && ng > 1) {
-        size_t og = tg == 0 ? 1 : 0;
-        if (!(share = malloc((no ? no : 1) * sizeof *share))) {
-            rc = sim_error_set(err, SIM_ENOMEM, "equity");
-            goto done;
-        }
-        for (size_t i = 0; i < no; ++i) {
-            double tot = c->pop_cols[tg * no + i], grp = c->pop_cols[og * no + i];
-            share[i] = tot > 0 ? 1.0 - fmin(1.0, grp / tot) : 0.0;
-        }
-        rank_by = share;
-    }
+    const double *rank_by = scn__rank_by(c, &share);
     for (size_t l = 0; l < r->n_layers && !rc; ++l) {
         geo_mode mode = LAYER_MODE(c, l);
-        row_ctx rcx = {fp, c->kinds[LAYER_KIND(c, l)], scn_mode_name((scn_mode)mode), NULL};
-        /* series: the nearest time (from the routes), then every measure but plain nearest */
         scn__origin_times(c, r, l, t, svc);
         for (size_t i = 0; i < no; ++i) x[i] = t[i] == SIM_UNREACHABLE ? INFINITY : t[i] / 600.0;
-        for (size_t g = 0; g < ng && !rc; ++g) {
-            if (!cfg->groups[g].modes[mode]) continue;
-            rcx.group = cfg->groups[g].name;
-            rc = series_rows(&rcx, c, x, "nearest", 1, g, rank_by, 0, err);
-        }
-        for (size_t m = 0; m < nm && !rc; ++m) {
-            const scn_measure *ms = &cfg->measures[m];
-            if (ms->kind == SCN_MEASURE_NEAREST && ms->k <= 1) continue;
-            const double *v = mv->values[l * nm + m];
-            int time_like = is_time_measure(ms);
-            for (size_t i = 0; i < no; ++i) x[i] = isnan(v[i]) && time_like ? INFINITY : v[i];
-            /* accessibility poverty line: a share of the total group's mean */
-            double line = NAN;
-            if (!time_like) {
-                double mean;
-                if (sim_equity_mean(x, c->pop_cols + tg * no, no, &mean) == SIM_OK)
-                    line = cfg->equity.poverty_share * mean;
-            }
-            for (size_t g = 0; g < ng && !rc; ++g) {
-                if (!cfg->groups[g].modes[mode]) continue;
-                rcx.group = cfg->groups[g].name;
-                rc = series_rows(&rcx, c, x, ms->name, time_like, g, rank_by, line, err);
-            }
-        }
+        rc = scn__layer_equity_rows(fp, c, c->kinds[LAYER_KIND(c, l)],
+                                    scn_mode_name((scn_mode)mode), (int)mode, x,
+                                    mv->values ? mv->values + l * nm : NULL, rank_by, err);
     }
 done:
     free(x);

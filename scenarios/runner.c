@@ -231,9 +231,9 @@ static sim_status load_services(scn_city *c, sim_warnings *warn, sim_error *err)
     return SIM_OK;
 }
 
-static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn_city **out,
-                            sim_warnings *warn, sim_error *err, sim_error *problems,
-                            size_t max_problems, size_t *n_problems) {
+static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, int with_network,
+                            scn_city **out, sim_warnings *warn, sim_error *err,
+                            sim_error *problems, size_t max_problems, size_t *n_problems) {
     sim_status rc = SIM_OK;
     double t0 = now_s();
     geo_snap *snaps[GEO_MODE_COUNT] = {0};
@@ -246,9 +246,16 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
     c->cfg = cfg;
     c->problems = problems;
     c->max_problems = max_problems;
-    for (int m = 0; m < SCN_MODE_COUNT && m < GEO_MODE_COUNT; ++m)
-        if (cfg->network.modes[m]) c->modes[c->n_modes++] = (geo_mode)m;
+    if (with_network)
+        for (int m = 0; m < SCN_MODE_COUNT && m < GEO_MODE_COUNT; ++m)
+            if (cfg->network.modes[m]) c->modes[c->n_modes++] = (geo_mode)m;
 
+    if (!with_network) {
+        /* Measures from an external matrix: no street network, no snapping. Coordinates only
+         * place the features, in the file's CRS or else Web Mercator (metres everywhere). */
+        if ((rc = geo_crs_create(cfg->crs ? cfg->crs : "EPSG:3857", &c->crs, err))) goto done;
+        goto population;
+    }
     progress(opts, "reading the street network", 0, 0);
     geo_table_source ts = {cfg->network.nodes, cfg->network.edges, cfg->network.nodes_layer,
                            cfg->network.edges_layer, cfg->network.node_id, cfg->network.lon,
@@ -265,6 +272,7 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
         add_input(c, cfg->network.source, "network");
     }
 
+population:
     progress(opts, "reading population", 0, 0);
     const char **gf = malloc((cfg->n_groups + 1) * sizeof *gf);
     if (!gf) {
@@ -312,6 +320,7 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
         rc = SIM_EPARSE;
         goto done;
     }
+    if (!with_network) goto loaded;
 
     /* Snap origins and services to the network as it was loaded, then attach them at once. */
     /* Snap origins and services for every mode onto the network as it was loaded, then
@@ -416,6 +425,7 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, scn
         progress(opts, "building routing graphs", mi, c->n_modes);
         if ((rc = geo_mode_graph_build(c->net, m, &c->mg[m], err))) goto done;
     }
+loaded:
     c->load_s = now_s() - t0;
     c->problems = NULL;
     *out = c;
@@ -436,7 +446,12 @@ done:
 
 sim_status scn_city_load(const scn_config *cfg, const scn_run_opts *opts, scn_city **out,
                          sim_warnings *warn, sim_error *err) {
-    return city_load(cfg, opts, out, warn, err, NULL, 0, NULL);
+    return city_load(cfg, opts, 1, out, warn, err, NULL, 0, NULL);
+}
+
+sim_status scn_city_load_without_network(const scn_config *cfg, const scn_run_opts *opts,
+                                         scn_city **out, sim_warnings *warn, sim_error *err) {
+    return city_load(cfg, opts, 0, out, warn, err, NULL, 0, NULL);
 }
 
 sim_status scn_city_check(const scn_config *cfg, const scn_run_opts *opts, scn_city **out,
@@ -444,7 +459,7 @@ sim_status scn_city_check(const scn_config *cfg, const scn_run_opts *opts, scn_c
                           size_t *n_problems) {
     sim_error err = {0};
     *n_problems = 0;
-    sim_status rc = city_load(cfg, opts, out, warn, &err, problems, max_problems, n_problems);
+    sim_status rc = city_load(cfg, opts, 1, out, warn, &err, problems, max_problems, n_problems);
     if (rc && *n_problems == 0 && max_problems > 0) { /* a problem that stops everything */
         problems[0] = err;
         *n_problems = 1;

@@ -47,6 +47,13 @@ sim_status scn_city_check(const scn_config *cfg, const scn_run_opts *opts, scn_c
                           sim_warnings *warn, sim_error *problems, size_t max_problems,
                           size_t *n_problems);
 
+/**
+ * Loads population and services only (for measures from an external travel-time matrix): no
+ * network, no snapping, no routing graphs; coordinates in the scenario's crs, else EPSG:3857.
+ */
+sim_status scn_city_load_without_network(const scn_config *cfg, const scn_run_opts *opts,
+                                         scn_city **out, sim_warnings *warn, sim_error *err);
+
 void scn_city_destroy(scn_city *c);
 
 /** Headline figures of a run, for the CLI's summary on stdout. */

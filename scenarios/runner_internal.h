@@ -10,6 +10,7 @@
 #include "geo/network.h"
 #include "scenarios/config.h"
 #include "scenarios/runner.h"
+#include "sim/measures.h"
 #include "sim/status.h"
 
 #define MAX_INPUTS 64
@@ -80,6 +81,20 @@ void scn__measures_free(scn__measures *mv);
 /** Appends the equity rows of summary.csv (see docs/MEASURES.md) for every layer. */
 sim_status scn__equity_rows(FILE *fp, const scn_city *c, const routes *r, const scn__measures *mv,
                             sim_error *err);
+
+/** One measure of the file on one matrix (cap: the services' capacities, ones: 1 each). */
+sim_status scn__measure_one(const scn_city *c, const scn_measure *ms, const sim_ttm *ttm,
+                            const double *cap, const double *ones, double *out);
+
+/** The equity rows of one layer: `nearest` minutes per origin (+INFINITY unreachable; used as
+ *  scratch), vals[m] per measure of the file (NULL: none); mode < 0: every group. */
+sim_status scn__layer_equity_rows(FILE *fp, const scn_city *c, const char *kind,
+                                  const char *mode_name, int mode, double *nearest,
+                                  double *const *vals, const double *rank_by, sim_error *err);
+
+/** What ranks origins for Palma and the concentration index (docs/MEASURES.md); *owned is set
+ *  when the array was made here (free it), NULL otherwise. NULL when there is nothing. */
+const double *scn__rank_by(const scn_city *c, double **owned);
 
 /** CSV helpers shared by the writers. */
 void scn__csv_str(FILE *fp, const char *s);
