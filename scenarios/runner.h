@@ -91,6 +91,20 @@ sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, 
                            const char *kind, int direction, int seconds, FILE *fp,
                            size_t *n_sources, sim_error *err);
 
+/**
+ * Measures from an external travel-time matrix (r5r's travel_time_matrix and the like): reads
+ * `path`, a CSV with from_id, to_id and a time in minutes (`time_col`, or the first of
+ * travel_time_p50, travel_time, minutes, travel_time_minutes, time), joins from_id to the
+ * origins and to_id to the services by id, and writes manifest.json, summary.csv and
+ * baseline/origins.csv + areas.geojson into `dir` with the mode "matrix": the nearest service,
+ * every measure of the scenario file and the equity rows. Empty or NA times are unreachable
+ * pairs; rows whose ids match nothing are counted in warnings. `c` comes from
+ * scn_city_load_without_network(). *heads as scn_city_run().
+ */
+sim_status scn_city_measure_matrix(scn_city *c, const char *path, const char *time_col,
+                                   const char *dir, const sim_warnings *warn,
+                                   scn_headline **heads, size_t *n_heads, sim_error *err);
+
 /** A one-paragraph description of the loaded city (counts, CRS) for `validate`. */
 void scn_city_describe(const scn_city *c, char *buf, size_t size);
 

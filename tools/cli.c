@@ -80,6 +80,10 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed, cli_o
                 o->service = v;
             } else if (!strcmp(name, "direction")) {
                 o->direction = v;
+            } else if (!strcmp(name, "matrix")) {
+                o->matrix = v;
+            } else if (!strcmp(name, "time-column")) {
+                o->time_column = v;
             } else if (!strcmp(name, "threads") || !strcmp(name, "seed")) {
                 char *end;
                 errno = 0;

@@ -21,6 +21,8 @@ typedef struct {
     const char *to;        /* matrix: services | origins */
     const char *service;   /* matrix: one kind */
     const char *direction; /* matrix: auto | forward | backward */
+    const char *matrix;      /* measure: the external matrix */
+    const char *time_column; /* measure */
     int threads;
     int quiet;
     int overwrite;
@@ -73,6 +75,7 @@ int cmd_run(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_matrix(int argc, char **argv);
+int cmd_measure(int argc, char **argv);
 
 /** The geo_mode named `name` ("walk", "bike", "car"), or -1. */
 int cli_mode(const char *name);

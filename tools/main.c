@@ -21,6 +21,7 @@ static const cli_command COMMANDS[] = {
     {"validate", "Check a scenario file's inputs without routing", cmd_validate},
     {"graph", "graph export: write the routing graph as CSV/GeoPackage", cmd_graph},
     {"matrix", "Stream an origin x destination travel-time matrix as CSV", cmd_matrix},
+    {"measure", "Measures and equity from a travel-time matrix made elsewhere", cmd_measure},
 };
 
 static void usage(FILE *fp) {

@@ -279,6 +279,12 @@ bad zero_beta "$O-zero_beta" run 'zero_beta\.yaml:[0-9]+:[0-9]+' 'decay_value' -
 bad negative_cutoff "$O-negative_cutoff" run 'negative_cutoff\.yaml:[0-9]+:[0-9]+' 'cutoff|-30' -- run negative_cutoff.yaml -o "$O-negative_cutoff" --quiet
 bad demand_group "$O-demand_group" run 'demand_group\.yaml:[0-9]+:[0-9]+' 'refugees' -- run demand_group.yaml -o "$O-demand_group" --quiet
 bad negative_capacity "$O-negative_capacity" run 'svc_negcap\.csv' 'cap' -- run negative_capacity.yaml -o "$O-negative_capacity" --quiet
+printf 'from_id,to_id,travel_time_p50\no1,svc1,abc\n' >ext_bad_time.csv
+printf 'origin,destination,minutes\no1,svc1,3\n' >ext_bad_cols.csv
+bad measure_no_matrix "$O-measure1" measure 'matrix' -- measure base_csv.yaml -o "$O-measure1"
+bad measure_bad_time "$O-measure2" measure 'ext_bad_time\.csv:2' 'abc' -- measure base_csv.yaml --matrix ext_bad_time.csv -o "$O-measure2" --quiet
+bad measure_bad_columns "$O-measure3" measure 'ext_bad_cols\.csv' 'from_id' -- measure base_csv.yaml --matrix ext_bad_cols.csv -o "$O-measure3" --quiet
+bad measure_missing_matrix "$O-measure4" measure 'no_such_matrix\.csv' -- measure base_csv.yaml --matrix no_such_matrix.csv -o "$O-measure4" --quiet
 bad matrix_bad_mode "$O-matrix.csv" matrix 'teleport' -- matrix base_csv.yaml --mode teleport -o "$O-matrix.csv"
 bad matrix_mode_not_enabled "$O-matrix2.csv" matrix 'car' -- matrix base_csv.yaml --mode car -o "$O-matrix2.csv" --quiet
 bad matrix_bad_cutoff "$O-matrix3.csv" matrix 'cutoff' -- matrix base_csv.yaml --mode walk --cutoff -5 -o "$O-matrix3.csv"
