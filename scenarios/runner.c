@@ -1442,6 +1442,8 @@ sim_status scn_city_measure_matrix(scn_city *c, const char *path, const char *ti
                            cols);
         goto done;
     }
+    char time_name[128];
+    snprintf(time_name, sizeof time_name, "%s", field[c_time]); /* `line` is reused below */
     size_t lineno = 1, unknown_from = 0, unknown_to = 0, skipped = 0;
     while ((got = getline(&line, &cap_line, in)) > 0) {
         ++lineno;
@@ -1461,7 +1463,7 @@ sim_status scn_city_measure_matrix(scn_city *c, const char *path, const char *ti
         double minutes = strtod(tv, &end);
         if (end == tv || *end || !isfinite(minutes) || minutes < 0) {
             rc = sim_error_set(err, SIM_EPARSE, "%s:%zu: %s '%s' is not a travel time in "
-                               "minutes (a number >= 0)", path, lineno, field[c_time], tv);
+                               "minutes (a number >= 0)", path, lineno, time_name, tv);
             goto done;
         }
         id_ref key = {field[c_from], 0};

@@ -282,7 +282,7 @@ bad negative_capacity "$O-negative_capacity" run 'svc_negcap\.csv' 'cap' -- run 
 printf 'from_id,to_id,travel_time_p50\no1,svc1,abc\n' >ext_bad_time.csv
 printf 'origin,destination,minutes\no1,svc1,3\n' >ext_bad_cols.csv
 bad measure_no_matrix "$O-measure1" measure 'matrix' -- measure base_csv.yaml -o "$O-measure1"
-bad measure_bad_time "$O-measure2" measure 'ext_bad_time\.csv:2' 'abc' -- measure base_csv.yaml --matrix ext_bad_time.csv -o "$O-measure2" --quiet
+bad measure_bad_time "$O-measure2" measure 'ext_bad_time\.csv:2' 'travel_time_p50 .abc' -- measure base_csv.yaml --matrix ext_bad_time.csv -o "$O-measure2" --quiet
 bad measure_bad_columns "$O-measure3" measure 'ext_bad_cols\.csv' 'from_id' -- measure base_csv.yaml --matrix ext_bad_cols.csv -o "$O-measure3" --quiet
 bad measure_missing_matrix "$O-measure4" measure 'no_such_matrix\.csv' -- measure base_csv.yaml --matrix no_such_matrix.csv -o "$O-measure4" --quiet
 bad matrix_bad_mode "$O-matrix.csv" matrix 'teleport' -- matrix base_csv.yaml --mode teleport -o "$O-matrix.csv"
