@@ -1672,6 +1672,8 @@ static sim_status write_scenario(const char *dir, uint64_t seed, sim_error *err)
             "services: { source: inputs/services.gpkg, layer: services, type_field: kind, "
             "id: service_id, capacity: capacity, "
             "kinds: [clinic, school, language_course, legal_aid, employment_office] }\n"
+            "measures: [nearest, { cumulative: 15 }, { fca2: 15 },\n"
+            "           { gravity: { decay: exponential, decay_value: 0.1 } }]\n"
             "output: { grid_m: 100, thresholds_min: [15, 30] }\n",
             seed);
     int bad = ferror(f);
