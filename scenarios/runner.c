@@ -28,7 +28,7 @@
 
 
 
-static double now_s(void) {
+double scn__now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
@@ -38,7 +38,7 @@ static void progress(const scn_run_opts *o, const char *stage, size_t done, size
     if (o && o->progress) o->progress(o->progress_ud, stage, done, total);
 }
 
-static void add_input(scn_city *c, const char *path, const char *role) {
+void scn__add_input(scn_city *c, const char *path, const char *role) {
     for (size_t i = 0; i < c->n_inputs; ++i)
         if (strcmp(c->inputs[i], path) == 0) return;
     if (c->n_inputs < MAX_INPUTS) {
@@ -225,7 +225,7 @@ static sim_status load_services(scn_city *c, sim_warnings *warn, sim_error *err)
         geo_features_destroy(f);
         if (rc && keep_going(c, rc, err)) continue;
         if (rc) return rc;
-        add_input(c, e->layer.source, "services");
+        scn__add_input(c, e->layer.source, "services");
     }
     if (c->n_kinds == 0 && c->n_problems == 0)
         return sim_error_set(err, SIM_EPARSE, "%s: no service found", cfg->path);
@@ -236,7 +236,7 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, int
                             scn_city **out, sim_warnings *warn, sim_error *err,
                             sim_error *problems, size_t max_problems, size_t *n_problems) {
     sim_status rc = SIM_OK;
-    double t0 = now_s();
+    double t0 = scn__now_s();
     geo_snap *snaps[GEO_MODE_COUNT] = {0};
     double *px = NULL, *py = NULL, *plon = NULL, *plat = NULL;
     uint8_t *kind = NULL;
@@ -267,10 +267,10 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, int
                              &cfg->profile};
     if ((rc = geo_network_load(&ns, &c->net, &c->crs, warn, err))) goto done;
     if (cfg->network.nodes) {
-        add_input(c, cfg->network.nodes, "network nodes");
-        add_input(c, cfg->network.edges, "network edges");
+        scn__add_input(c, cfg->network.nodes, "network nodes");
+        scn__add_input(c, cfg->network.edges, "network edges");
     } else {
-        add_input(c, cfg->network.source, "network");
+        scn__add_input(c, cfg->network.source, "network");
     }
 
 population:
@@ -298,7 +298,7 @@ population:
         goto done;
     }
     if (rc) goto done;
-    add_input(c, cfg->population.source, "population");
+    scn__add_input(c, cfg->population.source, "population");
     size_t no = c->pop->n, ng = cfg->n_groups, nf = c->pop->n_fields;
     c->pop_cols = malloc((ng ? ng : 1) * (no ? no : 1) * sizeof *c->pop_cols);
     if (!c->pop_cols) {
@@ -427,7 +427,7 @@ population:
         if ((rc = geo_mode_graph_build(c->net, m, &c->mg[m], err))) goto done;
     }
 loaded:
-    c->load_s = now_s() - t0;
+    c->load_s = scn__now_s() - t0;
     c->problems = NULL;
     *out = c;
     c = NULL;
@@ -497,7 +497,7 @@ void scn_city_describe(const scn_city *c, char *buf, size_t size) {
 
 /* ---- output helpers ---------------------------------------------------------------------- */
 
-static void json_str(FILE *fp, const char *s) {
+void scn__json_str(FILE *fp, const char *s) {
     fputc('"', fp);
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; ++p) {
         if (*p == '"' || *p == '\\') fprintf(fp, "\\%c", *p);
@@ -532,14 +532,14 @@ void scn__csv_num(FILE *fp, double v, int decimals) {
 }
 
 
-static sim_status close_file(FILE *fp, const char *path, sim_error *err) {
+sim_status scn__close_file(FILE *fp, const char *path, sim_error *err) {
     int bad = ferror(fp);
     if (fclose(fp) != 0 || bad)
         return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", path, strerror(errno));
     return SIM_OK;
 }
 
-static FILE *open_out(const char *dir, const char *name, char *path, size_t size, sim_error *err) {
+FILE *scn__open_out(const char *dir, const char *name, char *path, size_t size, sim_error *err) {
     if (snprintf(path, size, "%s/%s", dir, name) >= (int)size) {
         sim_error_set(err, SIM_EINVAL, "%s/%s: path too long", dir, name);
         return NULL;
@@ -840,7 +840,7 @@ static sim_status write_origins(const scn_city *c, const routes *r, const scn__m
         origin_table_free(&t);
         return rc;
     }
-    FILE *fp = open_out(dir, "origins.csv", path, sizeof path, err);
+    FILE *fp = scn__open_out(dir, "origins.csv", path, sizeof path, err);
     if (!fp) {
         origin_table_free(&t);
         return err ? err->code : SIM_EIO;
@@ -862,7 +862,7 @@ static sim_status write_origins(const scn_city *c, const routes *r, const scn__m
         }
         fputc('\n', fp);
     }
-    rc = close_file(fp, path, err);
+    rc = scn__close_file(fp, path, err);
     if (!rc && snprintf(path, sizeof path, "%s/areas.geojson", dir) < (int)sizeof path)
         rc = geo_write_areas(path, (const unsigned char *const *)c->pop->wkb, c->pop->wkb_len,
                              c->pop->n, t.cols, t.n_cols, err);
@@ -884,7 +884,7 @@ static sim_status write_summary(const scn_city *c, const routes *r, const scn__m
         rc = sim_error_set(err, SIM_ENOMEM, "summary");
         goto done;
     }
-    if (!(fp = open_out(dir, "summary.csv", path, sizeof path, err))) {
+    if (!(fp = scn__open_out(dir, "summary.csv", path, sizeof path, err))) {
         rc = err ? err->code : SIM_EIO;
         goto done;
     }
@@ -941,7 +941,7 @@ static sim_status write_summary(const scn_city *c, const routes *r, const scn__m
         }
     }
     if ((rc = scn__equity_rows(fp, c, r, mv, err))) goto done;
-    rc = close_file(fp, path, err);
+    rc = scn__close_file(fp, path, err);
     fp = NULL;
     if (!rc) {
         *heads = h;
@@ -958,21 +958,21 @@ done:
 
 static void json_config(FILE *fp, const scn_config *cfg) {
     fputs("{\"name\": ", fp);
-    json_str(fp, cfg->name);
+    scn__json_str(fp, cfg->name);
     fputs(", \"crs\": ", fp);
-    if (cfg->crs) json_str(fp, cfg->crs);
+    if (cfg->crs) scn__json_str(fp, cfg->crs);
     else fputs("null", fp);
     fputs(",\n    \"network\": {\"source\": ", fp);
-    json_str(fp, cfg->network.source);
+    scn__json_str(fp, cfg->network.source);
     fputs(", \"layer\": ", fp);
-    if (cfg->network.layer) json_str(fp, cfg->network.layer);
+    if (cfg->network.layer) scn__json_str(fp, cfg->network.layer);
     else fputs("null", fp);
     fputs(", \"modes\": [", fp);
     int first = 1;
     for (int m = 0; m < SCN_MODE_COUNT; ++m)
         if (cfg->network.modes[m]) {
             fputs(first ? "" : ", ", fp);
-            json_str(fp, scn_mode_name((scn_mode)m));
+            scn__json_str(fp, scn_mode_name((scn_mode)m));
             first = 0;
         }
     fprintf(fp, "], \"snap_distance_m\": %.17g, \"join_tolerance_m\": %.17g},\n",
@@ -988,28 +988,28 @@ static void json_config(FILE *fp, const scn_config *cfg) {
                 p->car_highway_kmh[h]);
     fputs("}}},\n", fp);
     fputs("    \"population\": {\"source\": ", fp);
-    json_str(fp, cfg->population.source);
+    scn__json_str(fp, cfg->population.source);
     fputs(", \"groups\": {", fp);
     for (size_t g = 0; g < cfg->n_groups; ++g) {
         fputs(g ? ", " : "", fp);
-        json_str(fp, cfg->groups[g].name);
+        scn__json_str(fp, cfg->groups[g].name);
         fputs(": ", fp);
-        json_str(fp, cfg->groups[g].field);
+        scn__json_str(fp, cfg->groups[g].field);
     }
     fputs("}},\n    \"services\": [", fp);
     for (size_t s = 0; s < cfg->n_services; ++s) {
         const scn_service *e = &cfg->services[s];
         fputs(s ? ", " : "", fp);
         fputs("{\"kind\": ", fp);
-        if (e->kind) json_str(fp, e->kind);
+        if (e->kind) scn__json_str(fp, e->kind);
         else fputs("null", fp);
         fputs(", \"source\": ", fp);
-        json_str(fp, e->layer.source);
+        scn__json_str(fp, e->layer.source);
         fputs(", \"filter\": ", fp);
-        if (e->layer.filter) json_str(fp, e->layer.filter);
+        if (e->layer.filter) scn__json_str(fp, e->layer.filter);
         else fputs("null", fp);
         fputs(", \"capacity\": ", fp);
-        if (e->capacity) json_str(fp, e->capacity);
+        if (e->capacity) scn__json_str(fp, e->capacity);
         else fputs("null", fp);
         fputs("}", fp);
     }
@@ -1025,11 +1025,11 @@ static sim_status write_manifest(const scn_city *c, const char *dir, const geo_g
     char path[4200], hex[65];
     uint64_t size = 0;
     sim_status rc;
-    FILE *fp = open_out(dir, "manifest.json", path, sizeof path, err);
+    FILE *fp = scn__open_out(dir, "manifest.json", path, sizeof path, err);
     if (!fp) return err ? err->code : SIM_EIO;
     fputs("{\n  \"tool\": \"accessim\",\n  \"version\": \"" ACCESSIM_VERSION "\",\n", fp);
     fputs("  \"scenario\": {\"path\": ", fp);
-    json_str(fp, c->cfg->path);
+    scn__json_str(fp, c->cfg->path);
     if ((rc = geo_sha256_file(c->cfg->path, hex, &size, err))) goto fail;
     fprintf(fp, ", \"size\": %llu, \"sha256\": \"%s\",\n    \"resolved\": ",
             (unsigned long long)size, hex);
@@ -1038,14 +1038,14 @@ static sim_status write_manifest(const scn_city *c, const char *dir, const geo_g
     for (size_t i = 0; i < c->n_inputs; ++i) {
         if ((rc = geo_sha256_file(c->inputs[i], hex, &size, err))) goto fail;
         fputs("    {\"role\": ", fp);
-        json_str(fp, c->input_role[i]);
+        scn__json_str(fp, c->input_role[i]);
         fputs(", \"path\": ", fp);
-        json_str(fp, c->inputs[i]);
+        scn__json_str(fp, c->inputs[i]);
         fprintf(fp, ", \"size\": %llu, \"sha256\": \"%s\"}%s\n", (unsigned long long)size, hex,
                 i + 1 < c->n_inputs ? "," : "");
     }
     fputs("  ],\n  \"crs\": {\"name\": ", fp);
-    json_str(fp, geo_crs_name(c->crs));
+    scn__json_str(fp, geo_crs_name(c->crs));
     fprintf(fp, ", \"epsg\": %d},\n", geo_crs_epsg(c->crs));
     fprintf(fp, "  \"grid\": {\"cell_m\": %.17g, \"x0\": %.17g, \"y0\": %.17g, \"nx\": %u, "
                 "\"ny\": %u},\n",
@@ -1071,7 +1071,7 @@ static sim_status write_manifest(const scn_city *c, const char *dir, const geo_g
         size_t cnt = 0;
         for (size_t j = 0; j < c->n_svc; ++j) cnt += c->svc_kind[j] == k;
         fputs(k ? ", " : "", fp);
-        json_str(fp, c->kinds[k]);
+        scn__json_str(fp, c->kinds[k]);
         fprintf(fp, ": %zu", cnt);
     }
     fputs("}},\n  \"warnings\": [", fp);
@@ -1079,11 +1079,11 @@ static sim_status write_manifest(const scn_city *c, const char *dir, const geo_g
         const sim_warning *it = &warn->items[w];
         fputs(w ? ",\n    " : "\n    ", fp);
         fputs("{\"what\": ", fp);
-        json_str(fp, it->what);
+        scn__json_str(fp, it->what);
         fprintf(fp, ", \"count\": %zu, \"examples\": [", it->count);
         for (size_t e = 0; e < it->n_examples; ++e) {
             fputs(e ? ", " : "", fp);
-            json_str(fp, it->examples[e]);
+            scn__json_str(fp, it->examples[e]);
         }
         fputs("]}", fp);
     }
@@ -1091,7 +1091,7 @@ static sim_status write_manifest(const scn_city *c, const char *dir, const geo_g
     fprintf(fp, "  \"timings\": {\"load_s\": %.3f, \"route_s\": %.3f, \"write_s\": %.3f, "
                 "\"total_s\": %.3f}\n}\n",
             c->load_s, route_s, write_s, total_s);
-    return close_file(fp, path, err);
+    return scn__close_file(fp, path, err);
 fail:
     fclose(fp);
     return rc;
@@ -1107,12 +1107,12 @@ sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
     char sub[4200];
     *headlines = NULL;
     *n_headlines = 0;
-    double t0 = now_s();
+    double t0 = scn__now_s();
     progress(opts, "routing", 0, c->n_kinds);
     if ((rc = route_all(c, &r, err))) goto done;
     progress(opts, "computing measures", 0, 0);
     if ((rc = scn__measures_compute(c, &r, &mv, err))) goto done;
-    double t1 = now_s();
+    double t1 = scn__now_s();
     if (snprintf(sub, sizeof sub, "%s/baseline", dir) >= (int)sizeof sub) {
         rc = sim_error_set(err, SIM_EINVAL, "%s: path too long", dir);
         goto done;
@@ -1125,7 +1125,7 @@ sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
     if ((rc = write_origins(c, &r, &mv, sub, err))) goto done;
     if ((rc = write_rasters(c, &r, sub, opts, &grid, err))) goto done;
     if ((rc = write_summary(c, &r, &mv, dir, headlines, n_headlines, err))) goto done;
-    double t2 = now_s();
+    double t2 = scn__now_s();
     rc = write_manifest(c, dir, &grid, warn, opts, t1 - t0, t2 - t1, c->load_s + (t2 - t0), err);
 done:
     if (rc) {
@@ -1160,7 +1160,7 @@ sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *d
         rc = sim_error_set(err, SIM_ENOMEM, "graph export");
         goto done;
     }
-    if (!(fp = open_out(dir, "nodes.csv", path, sizeof path, err))) {
+    if (!(fp = scn__open_out(dir, "nodes.csv", path, sizeof path, err))) {
         rc = err ? err->code : SIM_EIO;
         goto done;
     }
@@ -1181,21 +1181,21 @@ sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *d
         }
         fputc('\n', fp);
     }
-    rc = close_file(fp, path, err);
+    rc = scn__close_file(fp, path, err);
     fp = NULL;
     if (rc) goto done;
     /* Arcs exactly as routed, in the graph's CSR order. */
     for (uint32_t gv = 0; gv < nn; ++gv)
         for (uint32_t a = first[gv]; a < first[gv + 1]; ++a) from[a] = gv;
     for (uint32_t a = 0; a < na; ++a) conn[a] = net->seg_connector[g->arc_seg[a]];
-    if (!(fp = open_out(dir, "edges.csv", path, sizeof path, err))) {
+    if (!(fp = scn__open_out(dir, "edges.csv", path, sizeof path, err))) {
         rc = err ? err->code : SIM_EIO;
         goto done;
     }
     fputs("from,to,seconds\n", fp);
     for (uint32_t a = 0; a < na; ++a)
         fprintf(fp, "%u,%u,%u.%u\n", from[a], head[a], tds[a] / 10, tds[a] % 10);
-    rc = close_file(fp, path, err);
+    rc = scn__close_file(fp, path, err);
     fp = NULL;
     if (!rc && snprintf(path, sizeof path, "%s/edges.gpkg", dir) < (int)sizeof path)
         rc = geo_write_edges_gpkg(path, lon, lat, from, head, tds, conn, na, err);
@@ -1290,565 +1290,5 @@ done:
     free(dst);
     free(src_id);
     free(dst_id);
-    return rc;
-}
-
-/* ---- measures from an external travel-time matrix ------------------------------------------ */
-
-typedef struct {
-    uint32_t origin, local, line;
-    double minutes;
-} ext_entry;
-
-static int cmp_ext(const void *a, const void *b) {
-    const ext_entry *p = a, *q = b;
-    if (p->origin != q->origin) return p->origin < q->origin ? -1 : 1;
-    if (p->local != q->local) return p->local < q->local ? -1 : 1;
-    return (p->line > q->line) - (p->line < q->line);
-}
-
-typedef struct {
-    const char *id;
-    uint32_t index;
-} id_ref;
-
-static int cmp_id_ref(const void *a, const void *b) {
-    const id_ref *p = a, *q = b;
-    int c = strcmp(p->id, q->id);
-    return c ? c : (p->index > q->index) - (p->index < q->index);
-}
-
-/* Minutes as every output prints them: to 0.01, half up (a hair of slack, 1e-9 min, so that a
- * time given as seconds / 60 rounds as its deciseconds would). */
-static double round_minutes(double v) {
-    return isfinite(v) ? floor(v * 100.0 + 0.5 + 1e-7) / 100.0 : v;
-}
-
-/* The global indexes of kind k's services, in their order (a kind's "local" numbering). */
-static uint32_t *r_kind_services(const scn_city *c, size_t k) {
-    uint32_t *out = malloc((c->n_svc ? c->n_svc : 1) * sizeof *out), n = 0;
-    if (!out) return NULL;
-    for (size_t j = 0; j < c->n_svc; ++j)
-        if (c->svc_kind[j] == k) out[n++] = (uint32_t)j;
-    return out;
-}
-
-/* Splits a CSV line in place (RFC 4180 quotes; no newlines inside fields): up to max fields. */
-static size_t csv_split(char *line, char **field, size_t max) {
-    size_t n = 0;
-    char *p = line;
-    line[strcspn(line, "\r\n")] = '\0';
-    while (n < max) {
-        char *w = p, *start = p;
-        if (*p == '"') {
-            ++p;
-            while (*p) {
-                if (*p == '"' && p[1] == '"') {
-                    *w++ = '"';
-                    p += 2;
-                } else if (*p == '"') {
-                    ++p;
-                    break;
-                } else {
-                    *w++ = *p++;
-                }
-            }
-            while (*p && *p != ',') ++p;
-        } else {
-            while (*p && *p != ',') *w++ = *p++;
-        }
-        int more = *p == ',';
-        *w = '\0';
-        field[n++] = start;
-        if (!more) break;
-        p = p + 1;
-    }
-    return n;
-}
-
-sim_status scn_city_measure_matrix(scn_city *c, const char *path, const char *time_col,
-                                   const char *dir, const sim_warnings *warn_in,
-                                   scn_headline **heads, size_t *n_heads, sim_error *err) {
-    const scn_config *cfg = c->cfg;
-    size_t no = c->pop->n, nk = c->n_kinds, ng = cfg->n_groups, nmeas = cfg->n_measures;
-    sim_status rc = SIM_OK;
-    FILE *in = NULL, *fp = NULL;
-    char *line = NULL, opath[4200];
-    size_t cap_line = 0;
-    id_ref *oref = NULL, *sref = NULL;
-    ext_entry **ent = calloc(nk ? nk : 1, sizeof *ent);
-    size_t *n_ent = calloc(nk ? nk : 1, sizeof *n_ent), *cap_ent = calloc(nk ? nk : 1, sizeof *cap_ent);
-    uint32_t *local = malloc((c->n_svc ? c->n_svc : 1) * sizeof *local);
-    uint32_t *n_local = calloc(nk ? nk : 1, sizeof *n_local);
-    sim_warnings warn = {0};
-    double t0 = now_s();
-    *heads = NULL;
-    *n_heads = 0;
-    if (!ent || !n_ent || !cap_ent || !local || !n_local) goto oom;
-    for (size_t j = 0; j < c->n_svc; ++j) local[j] = n_local[c->svc_kind[j]]++;
-    if (warn_in)
-        for (size_t i = 0; i < warn_in->n; ++i)
-            sim_warnings_add_n(&warn, warn_in->items[i].count, warn_in->items[i].what, NULL);
-    /* ids, sorted for lookups */
-    oref = malloc((no ? no : 1) * sizeof *oref);
-    sref = malloc((c->n_svc ? c->n_svc : 1) * sizeof *sref);
-    if (!oref || !sref) goto oom;
-    for (size_t i = 0; i < no; ++i) oref[i] = (id_ref){c->pop->id[i], (uint32_t)i};
-    for (size_t j = 0; j < c->n_svc; ++j) sref[j] = (id_ref){c->svc_id[j], (uint32_t)j};
-    qsort(oref, no, sizeof *oref, cmp_id_ref);
-    qsort(sref, c->n_svc, sizeof *sref, cmp_id_ref);
-    for (size_t i = 1; i < no; ++i)
-        if (strcmp(oref[i].id, oref[i - 1].id) == 0) {
-            rc = sim_error_set(err, SIM_EPARSE, "%s: origin id '%s' appears twice; matrix rows "
-                               "are joined by id", cfg->population.source, oref[i].id);
-            goto done;
-        }
-
-    if (!(in = fopen(path, "r"))) {
-        rc = sim_error_set(err, SIM_EIO, "%s: cannot read: %s", path, strerror(errno));
-        goto done;
-    }
-    char *field[256];
-    ssize_t got = getline(&line, &cap_line, in);
-    if (got <= 0) {
-        rc = sim_error_set(err, SIM_EPARSE, "%s: empty file (expected a header with from_id, "
-                           "to_id and a time column)", path);
-        goto done;
-    }
-    char *hdr = line;
-    if ((unsigned char)hdr[0] == 0xEF && (unsigned char)hdr[1] == 0xBB && (unsigned char)hdr[2] == 0xBF)
-        hdr += 3; /* UTF-8 BOM */
-    size_t nf = csv_split(hdr, field, 256);
-    long c_from = -1, c_to = -1, c_time = -1;
-    static const char *const TIME_COLS[] = {"travel_time_p50", "travel_time", "minutes",
-                                            "travel_time_minutes", "time", NULL};
-    for (size_t f = 0; f < nf; ++f) {
-        if (!strcmp(field[f], "from_id")) c_from = (long)f;
-        if (!strcmp(field[f], "to_id")) c_to = (long)f;
-        if (time_col && !strcmp(field[f], time_col)) c_time = (long)f;
-    }
-    for (const char *const *t = TIME_COLS; !time_col && c_time < 0 && *t; ++t)
-        for (size_t f = 0; f < nf; ++f)
-            if (!strcmp(field[f], *t)) c_time = (long)f;
-    if (c_from < 0 || c_to < 0 || c_time < 0) {
-        char cols[300] = "";
-        for (size_t f = 0; f < nf && strlen(cols) < 250; ++f)
-            snprintf(cols + strlen(cols), sizeof cols - strlen(cols), "%s%s", f ? ", " : "",
-                     field[f]);
-        rc = sim_error_set(err, SIM_EPARSE,
-                           "%s: needs columns from_id, to_id and %s (columns: %s)", path,
-                           time_col ? time_col : "a time in minutes (travel_time_p50, "
-                                                 "travel_time, minutes or time)",
-                           cols);
-        goto done;
-    }
-    char time_name[128];
-    snprintf(time_name, sizeof time_name, "%s", field[c_time]); /* `line` is reused below */
-    size_t lineno = 1, unknown_from = 0, unknown_to = 0, skipped = 0;
-    while ((got = getline(&line, &cap_line, in)) > 0) {
-        ++lineno;
-        size_t n = csv_split(line, field, 256);
-        if (n == 1 && !field[0][0]) continue; /* blank line */
-        if (n <= (size_t)c_from || n <= (size_t)c_to || n <= (size_t)c_time) {
-            rc = sim_error_set(err, SIM_EPARSE, "%s:%zu: %zu fields, the header has %zu", path,
-                               lineno, n, nf);
-            goto done;
-        }
-        const char *tv = field[c_time];
-        if (!*tv || !strcmp(tv, "NA") || !strcmp(tv, "NaN") || !strcmp(tv, "nan")) {
-            ++skipped; /* r5r writes NA for unreachable pairs */
-            continue;
-        }
-        char *end;
-        double minutes = strtod(tv, &end);
-        if (end == tv || *end || !isfinite(minutes) || minutes < 0) {
-            rc = sim_error_set(err, SIM_EPARSE, "%s:%zu: %s '%s' is not a travel time in "
-                               "minutes (a number >= 0)", path, lineno, time_name, tv);
-            goto done;
-        }
-        id_ref key = {field[c_from], 0};
-        id_ref *o = bsearch(&key, oref, no, sizeof *oref, cmp_id_ref);
-        if (!o) { /* the lookup compares ids then index: find by id only */
-            size_t lo = 0, hi = no;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (strcmp(oref[mid].id, key.id) < 0) lo = mid + 1;
-                else hi = mid;
-            }
-            o = lo < no && !strcmp(oref[lo].id, key.id) ? &oref[lo] : NULL;
-        }
-        if (!o) {
-            if (++unknown_from <= 3)
-                sim_warnings_add(&warn, "matrix rows whose from_id is not an origin skipped",
-                                 "line %zu: '%s'", lineno, field[c_from]);
-            else
-                sim_warnings_add(&warn, "matrix rows whose from_id is not an origin skipped", NULL);
-            continue;
-        }
-        /* every service with this id (several kinds may share ids) */
-        size_t lo = 0, hi = c->n_svc;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(sref[mid].id, field[c_to]) < 0) lo = mid + 1;
-            else hi = mid;
-        }
-        if (lo >= c->n_svc || strcmp(sref[lo].id, field[c_to]) != 0) {
-            ++unknown_to; /* destinations that are not services: other origins, jobs, ... */
-            continue;
-        }
-        for (; lo < c->n_svc && !strcmp(sref[lo].id, field[c_to]); ++lo) {
-            uint32_t j = sref[lo].index, k = c->svc_kind[j];
-            if (n_ent[k] == cap_ent[k]) {
-                size_t ncap = cap_ent[k] ? 2 * cap_ent[k] : 4096;
-                ext_entry *p = realloc(ent[k], ncap * sizeof *p);
-                if (!p) goto oom;
-                ent[k] = p;
-                cap_ent[k] = ncap;
-            }
-            ent[k][n_ent[k]++] = (ext_entry){o->index, local[j], (uint32_t)lineno, minutes};
-        }
-    }
-    if (ferror(in)) {
-        rc = sim_error_set(err, SIM_EIO, "%s: read error", path);
-        goto done;
-    }
-    if (unknown_to)
-        sim_warnings_add_n(&warn, unknown_to, "matrix rows whose to_id is no service skipped",
-                           NULL);
-    if (skipped) sim_warnings_add_n(&warn, skipped, "matrix rows without a time (NA) skipped", NULL);
-    (void)ng;
-
-    /* per kind: a sorted matrix, the nearest service, every measure */
-    double **nearest = calloc(nk ? nk : 1, sizeof *nearest);
-    uint32_t **near_id = calloc(nk ? nk : 1, sizeof *near_id);
-    double **vals = calloc((nk ? nk : 1) * (nmeas ? nmeas : 1), sizeof *vals);
-    double *cap = malloc((c->n_svc ? c->n_svc : 1) * sizeof *cap);
-    double *ones = malloc((c->n_svc ? c->n_svc : 1) * sizeof *ones);
-    uint64_t *first = malloc((no + 1) * sizeof *first);
-    uint32_t *to = NULL;
-    double *mins = NULL;
-    if (!nearest || !near_id || !vals || !cap || !ones || !first) goto oom2;
-    for (size_t j = 0; j < c->n_svc; ++j) ones[j] = 1.0;
-    for (size_t k = 0; k < nk && !rc; ++k) {
-        if (n_ent[k]) qsort(ent[k], n_ent[k], sizeof *ent[k], cmp_ext);
-        /* a pair listed twice with the same time is one pair (a destination id that is a service
-         * of several kinds comes back once per kind); different times are an error */
-        size_t kept = n_ent[k] ? 1 : 0;
-        for (size_t e = 1; e < n_ent[k]; ++e) {
-            ext_entry *prev = &ent[k][kept - 1];
-            if (ent[k][e].origin == prev->origin && ent[k][e].local == prev->local &&
-                ent[k][e].minutes == prev->minutes)
-                continue;
-            ent[k][kept++] = ent[k][e];
-        }
-        n_ent[k] = kept;
-        for (size_t e = 1; e < n_ent[k]; ++e)
-            if (ent[k][e].origin == ent[k][e - 1].origin && ent[k][e].local == ent[k][e - 1].local) {
-                rc = sim_error_set(err, SIM_EPARSE, "%s:%u: origin '%s' to the same %s as on line "
-                                   "%u, with another time", path, ent[k][e].line,
-                                   c->pop->id[ent[k][e].origin], c->kinds[k], ent[k][e - 1].line);
-                goto out;
-            }
-        free(to);
-        free(mins);
-        to = malloc((n_ent[k] ? n_ent[k] : 1) * sizeof *to);
-        mins = malloc((n_ent[k] ? n_ent[k] : 1) * sizeof *mins);
-        nearest[k] = malloc((no ? no : 1) * sizeof **nearest);
-        near_id[k] = malloc((no ? no : 1) * sizeof **near_id);
-        if (!to || !mins || !nearest[k] || !near_id[k]) goto oom2;
-        size_t e = 0;
-        for (size_t i = 0; i <= no; ++i) {
-            first[i] = e;
-            while (i < no && e < n_ent[k] && ent[k][e].origin == i) {
-                to[e] = ent[k][e].local;
-                mins[e] = ent[k][e].minutes;
-                ++e;
-            }
-        }
-        sim_ttm ttm = {(uint32_t)no, n_local[k], first, to, mins, NULL};
-        uint32_t nj = 0;
-        for (size_t j = 0; j < c->n_svc; ++j)
-            if (c->svc_kind[j] == k) cap[nj++] = c->svc_cap[j];
-        for (size_t i = 0; i < no; ++i) { /* nearest: smallest time, ties to the first service */
-            double best = INFINITY;
-            uint32_t arg = SIM_INVALID_ID;
-            for (uint64_t a = first[i]; a < first[i + 1]; ++a)
-                if (mins[a] < best) {
-                    best = mins[a];
-                    arg = to[a];
-                }
-            nearest[k][i] = best;
-            near_id[k][i] = arg;
-        }
-        for (size_t m = 0; m < nmeas && !rc; ++m) {
-            const scn_measure *ms = &cfg->measures[m];
-            if (!(vals[k * nmeas + m] = malloc((no ? no : 1) * sizeof(double)))) goto oom2;
-            if (ms->kind == SCN_MEASURE_NEAREST && ms->k <= 1) {
-                for (size_t i = 0; i < no; ++i)
-                    vals[k * nmeas + m][i] = isfinite(nearest[k][i]) ? nearest[k][i] : NAN;
-                continue;
-            }
-            sim_status st = scn__measure_one(c, ms, &ttm, cap, ones, vals[k * nmeas + m]);
-            if (!st && ms->kind == SCN_MEASURE_NEAREST)
-                for (size_t i = 0; i < no; ++i)
-                    vals[k * nmeas + m][i] = round_minutes(vals[k * nmeas + m][i]);
-            if (st)
-                rc = sim_error_set(err, st, "measure %s for %s: %s", ms->name, c->kinds[k],
-                                   sim_status_str(st));
-        }
-    }
-    if (rc) goto out;
-
-    /* origins.csv and areas.geojson */
-    {
-        size_t ncol = 1 + ng + nk * (2 + nmeas), n1 = no ? no : 1;
-        geo_column *cols = calloc(ncol, sizeof *cols);
-        char **names = calloc(ncol, sizeof *names);
-        const char **txt = malloc((1 + nk) * n1 * sizeof *txt);
-        double *nm_out = malloc(nk * n1 * sizeof *nm_out);
-        size_t nc = 0, nn = 0;
-        if (!cols || !names || !txt || !nm_out) {
-            free(cols);
-            free(names);
-            free(txt);
-            free(nm_out);
-            goto oom2;
-        }
-        for (size_t i = 0; i < no; ++i) txt[i] = c->pop->id[i];
-        cols[nc++] = (geo_column){.name = "origin_id", .is_text = 1, .text = txt};
-        for (size_t g = 0; g < ng; ++g)
-            cols[nc++] = (geo_column){.name = cfg->groups[g].name, .real = c->pop_cols + g * no,
-                                      .decimals = -1};
-        for (size_t k = 0; k < nk; ++k) {
-            const char **ids = txt + (1 + k) * n1;
-            double *mv = nm_out + k * n1;
-            uint32_t *kind_svc = r_kind_services(c, k);
-            for (size_t i = 0; i < no; ++i) {
-                mv[i] = isfinite(nearest[k][i]) ? round_minutes(nearest[k][i]) : NAN;
-                ids[i] = near_id[k][i] == SIM_INVALID_ID || !kind_svc
-                             ? NULL
-                             : c->svc_id[kind_svc[near_id[k][i]]];
-            }
-            free(kind_svc);
-            size_t len = strlen(c->kinds[k]) + 64;
-            for (size_t m = 0; m < 2 + nmeas; ++m) {
-                if (m >= 2) {
-                    const scn_measure *ms = &cfg->measures[m - 2];
-                    if (ms->kind == SCN_MEASURE_NEAREST && ms->k <= 1) continue;
-                    len = strlen(c->kinds[k]) + strlen(ms->name) + 16;
-                }
-                if (!(names[nn] = malloc(len))) break;
-                if (m == 0) {
-                    snprintf(names[nn], len, "%s_matrix_minutes", c->kinds[k]);
-                    cols[nc++] = (geo_column){.name = names[nn++], .real = mv, .decimals = 2};
-                } else if (m == 1) {
-                    snprintf(names[nn], len, "%s_matrix_nearest_id", c->kinds[k]);
-                    cols[nc++] = (geo_column){.name = names[nn++], .is_text = 1, .text = ids};
-                } else {
-                    const scn_measure *ms = &cfg->measures[m - 2];
-                    snprintf(names[nn], len, "%s_matrix_%s", c->kinds[k], ms->name);
-                    cols[nc++] = (geo_column){.name = names[nn++], .real = vals[k * nmeas + m - 2],
-                                              .decimals = ms->kind == SCN_MEASURE_NEAREST ? 2 : -1};
-                }
-            }
-        }
-        char bdir[4200];
-        if (snprintf(bdir, sizeof bdir, "%s/baseline", dir) >= (int)sizeof bdir ||
-            scn_mkdirs(bdir) != 0) {
-            rc = sim_error_set(err, SIM_EIO, "%s: cannot create", bdir);
-        } else if ((fp = open_out(bdir, "origins.csv", opath, sizeof opath, err))) {
-            for (size_t j = 0; j < nc; ++j) {
-                if (j) fputc(',', fp);
-                scn__csv_str(fp, cols[j].name);
-            }
-            fputc('\n', fp);
-            for (size_t i = 0; i < no; ++i) {
-                for (size_t j = 0; j < nc; ++j) {
-                    if (j) fputc(',', fp);
-                    if (cols[j].is_text) {
-                        if (cols[j].text[i]) scn__csv_str(fp, cols[j].text[i]);
-                    } else {
-                        scn__csv_num(fp, cols[j].real[i], cols[j].decimals);
-                    }
-                }
-                fputc('\n', fp);
-            }
-            rc = close_file(fp, opath, err);
-            fp = NULL;
-            if (!rc && snprintf(opath, sizeof opath, "%s/baseline/areas.geojson", dir) <
-                           (int)sizeof opath)
-                rc = geo_write_areas(opath, (const unsigned char *const *)c->pop->wkb,
-                                     c->pop->wkb_len, no, cols, nc, err);
-        } else {
-            rc = err ? err->code : SIM_EIO;
-        }
-        for (size_t i = 0; i < nn; ++i) free(names[i]);
-        free(names);
-        free(cols);
-        free(txt);
-        free(nm_out);
-    }
-    if (rc) goto out;
-
-    /* summary.csv: the nearest time's statistics, then the equity rows */
-    if (!(fp = open_out(dir, "summary.csv", opath, sizeof opath, err))) {
-        rc = err ? err->code : SIM_EIO;
-        goto out;
-    }
-    fputs("scenario,service,mode,group,measure,value,baseline,delta\n", fp);
-    {
-        double *owned = NULL, *x = malloc((no ? no : 1) * sizeof *x);
-        const double *rank_by = scn__rank_by(c, &owned);
-        size_t n_h = nk * ng;
-        scn_headline *h = calloc(n_h ? n_h : 1, sizeof *h);
-        if (!x || !h) {
-            free(x);
-            free(owned);
-            free(h);
-            goto oom2;
-        }
-        for (size_t k = 0; k < nk && !rc; ++k) {
-            for (size_t g = 0; g < ng; ++g) {
-                const double *w = c->pop_cols + g * no;
-                scn_headline *hl = &h[k * ng + g];
-                double v;
-                hl->service = c->kinds[k];
-                hl->mode = "matrix";
-                hl->group = cfg->groups[g].name;
-#define ROW(meas, value, dec)                                                                      \
-    do {                                                                                           \
-        fprintf(fp, "baseline,");                                                                  \
-        scn__csv_str(fp, c->kinds[k]);                                                             \
-        fputs(",matrix,", fp);                                                                     \
-        scn__csv_str(fp, cfg->groups[g].name);                                                     \
-        fprintf(fp, ",%s,", meas);                                                                 \
-        scn__csv_num(fp, value, dec);                                                              \
-        fputc(',', fp);                                                                            \
-        scn__csv_num(fp, value, dec);                                                              \
-        fputc(',', fp);                                                                            \
-        if (isfinite(value)) scn__csv_num(fp, 0.0, dec);                                           \
-        fputc('\n', fp);                                                                           \
-    } while (0)
-                sim_equity_mean(nearest[k], w, no, &v); /* over people who reach a service */
-                hl->mean_minutes = v;
-                ROW("mean_minutes", v, 4);
-                for (size_t i = 0; i < no; ++i) x[i] = isfinite(nearest[k][i]) ? w[i] : 0.0;
-                sim_equity_median(nearest[k], x, no, &v);
-                ROW("median_minutes", v, 4);
-                for (size_t q = 0; q < cfg->n_thresholds; ++q) {
-                    char name[48];
-                    sim_equity_share_at_most(nearest[k], w, no, cfg->thresholds_min[q], &v);
-                    if (q < 8) hl->share_within[q] = v;
-                    snprintf(name, sizeof name, "share_within_%u", (unsigned)cfg->thresholds_min[q]);
-                    ROW(name, v, 6);
-                }
-                double tot = 0, unr = 0;
-                for (size_t i = 0; i < no; ++i) {
-                    tot += w[i];
-                    if (!isfinite(nearest[k][i])) unr += w[i];
-                }
-                v = tot > 0 ? unr / tot : NAN;
-                ROW("unreachable_share", v, 6);
-#undef ROW
-            }
-            memcpy(x, nearest[k], no * sizeof *x);
-            rc = scn__layer_equity_rows(fp, c, c->kinds[k], "matrix", -1, x,
-                                        nmeas ? vals + k * nmeas : NULL, rank_by, err);
-        }
-        free(x);
-        free(owned);
-        if (!rc) {
-            *heads = h;
-            *n_heads = nk * ng;
-        } else {
-            free(h);
-        }
-    }
-    if (!rc) rc = close_file(fp, opath, err);
-    else fclose(fp);
-    fp = NULL;
-    if (rc) goto out;
-
-    /* manifest.json */
-    if (!(fp = open_out(dir, "manifest.json", opath, sizeof opath, err))) {
-        rc = err ? err->code : SIM_EIO;
-        goto out;
-    }
-    add_input(c, path, "matrix");
-    {
-        char hex[65];
-        uint64_t size = 0;
-        fputs("{\n  \"tool\": \"accessim\",\n  \"version\": \"" ACCESSIM_VERSION "\",\n", fp);
-        fputs("  \"command\": \"measure\",\n  \"scenario\": {\"path\": ", fp);
-        json_str(fp, cfg->path);
-        if (!(rc = geo_sha256_file(cfg->path, hex, &size, err)))
-            fprintf(fp, ", \"size\": %llu, \"sha256\": \"%s\"},\n  \"inputs\": [\n",
-                    (unsigned long long)size, hex);
-        for (size_t i = 0; !rc && i < c->n_inputs; ++i) {
-            if ((rc = geo_sha256_file(c->inputs[i], hex, &size, err))) break;
-            fputs("    {\"role\": ", fp);
-            json_str(fp, c->input_role[i]);
-            fputs(", \"path\": ", fp);
-            json_str(fp, c->inputs[i]);
-            fprintf(fp, ", \"size\": %llu, \"sha256\": \"%s\"}%s\n", (unsigned long long)size, hex,
-                    i + 1 < c->n_inputs ? "," : "");
-        }
-        if (!rc) {
-            fprintf(fp, "  ],\n  \"crs\": {\"name\": ");
-            json_str(fp, geo_crs_name(c->crs));
-            fprintf(fp, ", \"epsg\": %d},\n  \"counts\": {\"origins\": %zu, \"services\": %zu, "
-                        "\"matrix_rows\": %zu, \"stops\": 0, \"trips\": 0},\n  \"warnings\": [",
-                    geo_crs_epsg(c->crs), no, c->n_svc, lineno - 1);
-            for (size_t w = 0; w < warn.n; ++w) {
-                fputs(w ? ", " : "", fp);
-                fputs("{\"what\": ", fp);
-                json_str(fp, warn.items[w].what);
-                fprintf(fp, ", \"count\": %zu}", warn.items[w].count);
-            }
-            fprintf(fp, "],\n  \"timings\": {\"load_s\": %.3f, \"measure_s\": %.3f}\n}\n",
-                    c->load_s, now_s() - t0);
-        }
-        if (!rc) rc = close_file(fp, opath, err);
-        else fclose(fp);
-        fp = NULL;
-    }
-    goto out;
-oom2:
-    rc = sim_error_set(err, SIM_ENOMEM, "measures from %s", path);
-out:
-    for (size_t k = 0; k < nk; ++k) {
-        if (nearest) free(nearest[k]);
-        if (near_id) free(near_id[k]);
-        for (size_t m = 0; vals && m < nmeas; ++m) free(vals[k * nmeas + m]);
-    }
-    free(nearest);
-    free(near_id);
-    free(vals);
-    free(cap);
-    free(ones);
-    free(first);
-    free(to);
-    free(mins);
-    goto done;
-oom:
-    rc = sim_error_set(err, SIM_ENOMEM, "measures from %s", path);
-done:
-    if (rc) {
-        free(*heads);
-        *heads = NULL;
-        *n_heads = 0;
-    }
-    if (fp) fclose(fp);
-    if (in) fclose(in);
-    free(line);
-    free(oref);
-    free(sref);
-    for (size_t k = 0; ent && k < nk; ++k) free(ent[k]);
-    free(ent);
-    free(n_ent);
-    free(cap_ent);
-    free(local);
-    free(n_local);
-    sim_warnings_clear(&warn);
     return rc;
 }

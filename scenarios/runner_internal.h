@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "geo/crs.h"
 #include "geo/features.h"
@@ -95,6 +96,13 @@ sim_status scn__layer_equity_rows(FILE *fp, const scn_city *c, const char *kind,
 /** What ranks origins for Palma and the concentration index (docs/MEASURES.md); *owned is set
  *  when the array was made here (free it), NULL otherwise. NULL when there is nothing. */
 const double *scn__rank_by(const scn_city *c, double **owned);
+
+/** Shared by the writers of runner.c and measure_matrix.c. */
+double scn__now_s(void);
+void scn__add_input(scn_city *c, const char *path, const char *role);
+void scn__json_str(FILE *fp, const char *s);
+sim_status scn__close_file(FILE *fp, const char *path, sim_error *err);
+FILE *scn__open_out(const char *dir, const char *name, char *path, size_t size, sim_error *err);
 
 /** CSV helpers shared by the writers. */
 void scn__csv_str(FILE *fp, const char *s);
