@@ -231,18 +231,7 @@ typedef struct {
 } row_ctx;
 
 static void row(const row_ctx *rc, const char *measure, double v, int decimals) {
-    if (!isfinite(v)) v = NAN; /* undefined or unbounded: an empty field */
-    fprintf(rc->fp, "baseline,");
-    scn__csv_str(rc->fp, rc->kind);
-    fprintf(rc->fp, ",%s,", rc->mode);
-    scn__csv_str(rc->fp, rc->group);
-    fprintf(rc->fp, ",%s,", measure);
-    scn__csv_num(rc->fp, v, decimals);
-    fputc(',', rc->fp);
-    scn__csv_num(rc->fp, v, decimals);
-    fputc(',', rc->fp);
-    if (!isnan(v)) scn__csv_num(rc->fp, 0.0, decimals);
-    fputc('\n', rc->fp);
+    scn__summary_row(rc->fp, rc->kind, rc->mode, rc->group, measure, v, decimals);
 }
 
 /* The statistics of one series x (per origin) for group g, with gaps against the rest of the

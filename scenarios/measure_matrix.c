@@ -61,6 +61,17 @@ static uint32_t *r_kind_services(const scn_city *c, size_t k) {
     return out;
 }
 
+/* Position of the first entry of `ref` (sorted by id) whose id is >= `id`. */
+static size_t first_with_id(const id_ref *ref, size_t n, const char *id) {
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(ref[mid].id, id) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 /* Splits a CSV line in place (RFC 4180 quotes; no newlines inside fields): up to max fields. */
 static size_t csv_split(char *line, char **field, size_t max) {
     size_t n = 0;
@@ -194,17 +205,8 @@ sim_status scn_city_measure_matrix(scn_city *c, const char *path, const char *ti
                                "minutes (a number >= 0)", path, lineno, time_name, tv);
             goto done;
         }
-        id_ref key = {field[c_from], 0};
-        id_ref *o = bsearch(&key, oref, no, sizeof *oref, cmp_id_ref);
-        if (!o) { /* the lookup compares ids then index: find by id only */
-            size_t lo = 0, hi = no;
-            while (lo < hi) {
-                size_t mid = lo + (hi - lo) / 2;
-                if (strcmp(oref[mid].id, key.id) < 0) lo = mid + 1;
-                else hi = mid;
-            }
-            o = lo < no && !strcmp(oref[lo].id, key.id) ? &oref[lo] : NULL;
-        }
+        size_t oi = first_with_id(oref, no, field[c_from]);
+        const id_ref *o = oi < no && !strcmp(oref[oi].id, field[c_from]) ? &oref[oi] : NULL;
         if (!o) {
             if (++unknown_from <= 3)
                 sim_warnings_add(&warn, "matrix rows whose from_id is not an origin skipped",
@@ -214,12 +216,7 @@ sim_status scn_city_measure_matrix(scn_city *c, const char *path, const char *ti
             continue;
         }
         /* every service with this id (several kinds may share ids) */
-        size_t lo = 0, hi = c->n_svc;
-        while (lo < hi) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(sref[mid].id, field[c_to]) < 0) lo = mid + 1;
-            else hi = mid;
-        }
+        size_t lo = first_with_id(sref, c->n_svc, field[c_to]);
         if (lo >= c->n_svc || strcmp(sref[lo].id, field[c_to]) != 0) {
             ++unknown_to; /* destinations that are not services: other origins, jobs, ... */
             continue;
@@ -444,19 +441,7 @@ sim_status scn_city_measure_matrix(scn_city *c, const char *path, const char *ti
                 hl->mode = "matrix";
                 hl->group = cfg->groups[g].name;
 #define ROW(meas, value, dec)                                                                      \
-    do {                                                                                           \
-        fprintf(fp, "baseline,");                                                                  \
-        scn__csv_str(fp, c->kinds[k]);                                                             \
-        fputs(",matrix,", fp);                                                                     \
-        scn__csv_str(fp, cfg->groups[g].name);                                                     \
-        fprintf(fp, ",%s,", meas);                                                                 \
-        scn__csv_num(fp, value, dec);                                                              \
-        fputc(',', fp);                                                                            \
-        scn__csv_num(fp, value, dec);                                                              \
-        fputc(',', fp);                                                                            \
-        if (isfinite(value)) scn__csv_num(fp, 0.0, dec);                                           \
-        fputc('\n', fp);                                                                           \
-    } while (0)
+    scn__summary_row(fp, c->kinds[k], "matrix", cfg->groups[g].name, meas, value, dec)
                 sim_equity_mean(nearest[k], w, no, &v); /* over people who reach a service */
                 hl->mean_minutes = v;
                 ROW("mean_minutes", v, 4);

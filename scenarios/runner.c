@@ -549,6 +549,26 @@ FILE *scn__open_out(const char *dir, const char *name, char *path, size_t size, 
     return fp;
 }
 
+void scn__summary_row(FILE *fp, const char *kind, const char *mode, const char *group,
+                      const char *measure, double v, int decimals) {
+    /* the baseline is the scenario itself: baseline = value, delta = 0; an undefined or
+     * unbounded value leaves all three empty */
+    if (!isfinite(v)) v = NAN;
+    fputs("baseline,", fp);
+    scn__csv_str(fp, kind);
+    fputc(',', fp);
+    scn__csv_str(fp, mode);
+    fputc(',', fp);
+    scn__csv_str(fp, group);
+    fprintf(fp, ",%s,", measure);
+    scn__csv_num(fp, v, decimals);
+    fputc(',', fp);
+    scn__csv_num(fp, v, decimals);
+    fputc(',', fp);
+    if (!isnan(v)) scn__csv_num(fp, 0.0, decimals);
+    fputc('\n', fp);
+}
+
 /* Minutes rounded to 0.01, half up, in integer arithmetic (deciseconds / 6 = hundredths of a
  * minute), so that every output that prints a time agrees to the last digit. */
 static double ds_to_min(uint32_t t) {
@@ -925,19 +945,9 @@ static sim_status write_summary(const scn_city *c, const routes *r, const scn__m
             snprintf(m[nm].name, sizeof m[nm].name, "unreachable_share");
             m[nm].v = sim_access_unreachable_share(t, pop, no);
             m[nm++].dec = 6;
-            for (size_t q = 0; q < nm; ++q) {
-                fputs("baseline,", fp);
-                scn__csv_str(fp, c->kinds[k]);
-                fprintf(fp, ",%s,", mode_name(mode));
-                scn__csv_str(fp, c->cfg->groups[g].name);
-                fprintf(fp, ",%s,", m[q].name);
-                scn__csv_num(fp, m[q].v, m[q].dec);
-                fputc(',', fp);
-                scn__csv_num(fp, m[q].v, m[q].dec);
-                fputc(',', fp);
-                if (!isnan(m[q].v)) scn__csv_num(fp, 0.0, m[q].dec);
-                fputc('\n', fp);
-            }
+            for (size_t q = 0; q < nm; ++q)
+                scn__summary_row(fp, c->kinds[k], mode_name(mode), c->cfg->groups[g].name,
+                                 m[q].name, m[q].v, m[q].dec);
         }
     }
     if ((rc = scn__equity_rows(fp, c, r, mv, err))) goto done;

@@ -104,6 +104,11 @@ void scn__json_str(FILE *fp, const char *s);
 sim_status scn__close_file(FILE *fp, const char *path, sim_error *err);
 FILE *scn__open_out(const char *dir, const char *name, char *path, size_t size, sim_error *err);
 
+/** One summary.csv row of the baseline: value, baseline = value, delta = 0; all three empty when
+ *  v is not finite (undefined, or unbounded such as FGT1 with unreachable people). */
+void scn__summary_row(FILE *fp, const char *kind, const char *mode, const char *group,
+                      const char *measure, double v, int decimals);
+
 /** CSV helpers shared by the writers. */
 void scn__csv_str(FILE *fp, const char *s);
 void scn__csv_num(FILE *fp, double v, int decimals);
