@@ -177,6 +177,8 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
         goto done;
     }
     OGR_L_ResetReading(lyr);
+    CPLErrorReset(); /* a reading error (e.g. a filter on a missing field, found by the driver
+                        only when it runs the query) shows up after the loop */
     size_t ordinal = 0;
     while ((feat = OGR_L_GetNextFeature(lyr)) != NULL) {
         ++ordinal;
@@ -318,7 +320,15 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
         OGR_F_Destroy(feat);
         feat = NULL;
     }
-    if (f->n == 0) {
+    if (CPLGetLastErrorType() >= CE_Failure) {
+        rc = src->filter ? sim_error_set(err, SIM_EPARSE, "%s: %s: reading with filter \"%s\" "
+                                         "failed: %s",
+                                         src->path, src->what, src->filter, geo__gdal_msg())
+                         : sim_error_set(err, SIM_EPARSE, "%s: %s: reading layer '%s' failed: %s",
+                                         src->path, src->what, lname, geo__gdal_msg());
+        goto done;
+    }
+    if (f->n == 0 && !src->allow_empty) {
         rc = src->filter ? sim_error_set(err, SIM_EPARSE, "%s: %s: filter \"%s\" selects no feature "
                                          "with a geometry in layer '%s'",
                                          src->path, src->what, src->filter, lname)

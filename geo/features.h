@@ -26,6 +26,7 @@ typedef struct {
     size_t n_fields;
     const char *type_field; /* string field to read too; NULL: none */
     int keep_geometry;      /* keep each geometry (WGS84 WKB) for output */
+    int allow_empty;        /* 1: no feature is a result, not an error */
 } geo_features_source;
 
 typedef struct {

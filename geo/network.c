@@ -650,15 +650,23 @@ double geo_seg_time_ds(const geo_network *net, uint32_t s, geo_mode m) {
     return net->seg_len_m[s] / (kmh / 3.6) * 10.0;
 }
 
-/* The arc time: geo_seg_time_ds rounded once, as geo_time_ds rounds; UINT32_MAX if unusable. */
-static uint32_t seg_time_ds(const geo_network *net, uint32_t s, geo_mode m) {
-    double t = geo_seg_time_ds(net, s, m);
+/* The arc time: geo_seg_time_ds (times `factor`) rounded once, as geo_time_ds rounds;
+ * UINT32_MAX if unusable. */
+static uint32_t seg_time_ds(const geo_network *net, uint32_t s, geo_mode m, double factor) {
+    double t = geo_seg_time_ds(net, s, m) * factor;
     if (!isfinite(t)) return UINT32_MAX;
     return t > 4.0e9 ? 4000000000u : (uint32_t)llround(t);
 }
 
 sim_status geo_mode_graph_build(const geo_network *net, geo_mode m, geo_mode_graph **out,
                                 sim_error *err) {
+    return geo_mode_graph_build_scaled(net, m, 1.0, out, err);
+}
+
+sim_status geo_mode_graph_build_scaled(const geo_network *net, geo_mode m, double time_factor,
+                                       geo_mode_graph **out, sim_error *err) {
+    if (!(time_factor > 0) || !isfinite(time_factor))
+        return sim_error_set(err, SIM_EINVAL, "routing graph: time factor %g", time_factor);
     sim_status rc = SIM_OK;
     sim_arc *arcs = NULL;
     uint32_t *arc_seg_in = NULL, *fill = NULL;
@@ -676,7 +684,7 @@ sim_status geo_mode_graph_build(const geo_network *net, geo_mode m, geo_mode_gra
     size_t n_arcs = 0;
     for (uint32_t s = 0; s < net->n_segs; ++s) {
         uint8_t a = net->seg_access[s];
-        if (!(a & GEO_ACCESS_ANY(m)) || seg_time_ds(net, s, m) == UINT32_MAX) continue;
+        if (!(a & GEO_ACCESS_ANY(m)) || seg_time_ds(net, s, m, time_factor) == UINT32_MAX) continue;
         g->graph_of[net->seg_u[s]] = g->graph_of[net->seg_v[s]] = 0;
         n_arcs += (a & GEO_ACCESS_FWD(m)) != 0;
         n_arcs += (a & GEO_ACCESS_BWD(m)) != 0;
@@ -732,7 +740,7 @@ sim_status geo_mode_graph_build(const geo_network *net, geo_mode m, geo_mode_gra
     for (uint32_t s = 0; s < net->n_segs; ++s) {
         uint8_t a = net->seg_access[s];
         if (!(a & GEO_ACCESS_ANY(m))) continue;
-        uint32_t t = seg_time_ds(net, s, m);
+        uint32_t t = seg_time_ds(net, s, m, time_factor);
         if (t == UINT32_MAX) continue;
         uint32_t u = g->graph_of[net->seg_u[s]], v = g->graph_of[net->seg_v[s]];
         if (a & GEO_ACCESS_FWD(m)) {

@@ -162,6 +162,14 @@ typedef struct {
 
 sim_status geo_mode_graph_build(const geo_network *net, geo_mode m, geo_mode_graph **out,
                                 sim_error *err);
+
+/**
+ * As geo_mode_graph_build(), with every arc's unrounded time multiplied by `time_factor` (> 0)
+ * before rounding: the same nodes, numbering and arcs at another speed (e.g. a group that walks
+ * at 4 km/h where the profile says 5: factor 5/4). Connectors scale too.
+ */
+sim_status geo_mode_graph_build_scaled(const geo_network *net, geo_mode m, double time_factor,
+                                       geo_mode_graph **out, sim_error *err);
 void geo_mode_graph_destroy(geo_mode_graph *g);
 
 /** Unrounded traversal time of segment s for mode m in deciseconds (its fixed time, else length

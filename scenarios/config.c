@@ -58,6 +58,13 @@ _Static_assert((int)SCN_MODE_WALK == (int)GEO_MODE_WALK &&
                    (int)SCN_MODE_COUNT == (int)GEO_MODE_COUNT,
                "scn_mode and geo_mode must agree");
 
+const char *scn_group_eligible(const scn_group *g, const char *kind) {
+    if (g->eligible_all) return g->eligible_all;
+    for (size_t i = 0; i < g->n_eligible; ++i)
+        if (!strcmp(g->eligible_kind[i], kind)) return g->eligible_filter[i];
+    return NULL;
+}
+
 const char *scn_mode_name(scn_mode m) {
     if ((unsigned)m >= (unsigned)SCN_MODE_COUNT) return "unknown";
     return MODE_NAMES[m];
@@ -125,6 +132,7 @@ typedef enum {
     K_RANK_BY,
     K_POVERTY_LINE_MIN,
     K_POVERTY_SHARE,
+    K_ELIGIBLE,
     K_COUNT
 } key_id;
 
@@ -187,6 +195,7 @@ static const char *const KEY_NAMES[K_COUNT] = {
     [K_RANK_BY] = "rank_by",
     [K_POVERTY_LINE_MIN] = "poverty_line_min",
     [K_POVERTY_SHARE] = "poverty_share",
+    [K_ELIGIBLE] = "eligible",
 };
 
 static const key_id ROOT_KEYS[] = {K_NAME,     K_CRS,      K_NETWORK, K_PROFILES, K_POPULATION,
@@ -217,7 +226,7 @@ static const key_id WALK_PROFILE_KEYS[] = {K_SPEED_KMH};
 static const key_id BIKE_PROFILE_KEYS[] = {K_SPEED_KMH};
 static const key_id CAR_PROFILE_KEYS[] = {K_SPEED_FACTOR, K_USE_MAXSPEED, K_MAXSPEED_FACTOR,
                                           K_HIGHWAY_KMH};
-static const key_id GROUP_KEYS[] = {K_FIELD, K_MODES};
+static const key_id GROUP_KEYS[] = {K_FIELD, K_MODES, K_WALK_SPEED_KMH, K_ELIGIBLE};
 static const key_id POPULATION_KEYS[] = {K_SOURCE, K_LAYER,  K_ID,    K_LON,
                                          K_LAT,    K_FILTER, K_GROUPS};
 static const key_id SERVICE_A_KEYS[] = {K_SOURCE, K_LAYER,  K_ID,      K_LON,
@@ -941,7 +950,53 @@ static sim_status parse_group_modes(const loader *ld, const yaml_node_t *n, cons
     return SIM_OK;
 }
 
-/* One group: `name: field` or `name: {field: f, modes: [...]}`. */
+/* A group's `eligible`: one OGR SQL WHERE clause for every service kind, or a mapping
+ * kind: clause. Kind names are checked against the services when they are loaded (a kind may
+ * come from a type field). */
+static sim_status parse_eligible(const loader *ld, const yaml_node_t *n, const char *group,
+                                 scn_group *g) {
+    char what[MAX_NAME_LEN + 40], shown[SHOW_BUF];
+    snprintf(what, sizeof what, "'eligible' of group '%s'", group);
+    if (n->type == YAML_SCALAR_NODE) {
+        sim_status rc = node_string(ld, n, what, &g->eligible_all);
+        if (!rc && !*g->eligible_all)
+            return fail_at(ld, mark_of(n), "%s is empty: give an OGR SQL condition such as "
+                                           "\"languages LIKE '%%ar%%'\"", what);
+        g->eligible_mark = mark_of(n);
+        return rc;
+    }
+    if (n->type != YAML_MAPPING_NODE)
+        return fail_at(ld, mark_of(n),
+                       "expected a condition or a mapping (service kind: condition) for %s, "
+                       "found %s",
+                       what, show_node(n, shown));
+    size_t count = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+    g->eligible_kind = calloc(count ? count : 1, sizeof *g->eligible_kind);
+    g->eligible_filter = calloc(count ? count : 1, sizeof *g->eligible_filter);
+    g->eligible_kind_mark = calloc(count ? count : 1, sizeof *g->eligible_kind_mark);
+    if (!g->eligible_kind || !g->eligible_filter || !g->eligible_kind_mark) return no_memory(ld);
+    g->eligible_mark = mark_of(n);
+    for (size_t i = 0; i < count; ++i) {
+        const yaml_node_pair_t *p = &n->data.mapping.pairs.start[i];
+        const yaml_node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
+        sim_status rc;
+        if ((rc = check_name(ld, k, "service kind"))) return rc;
+        for (size_t j = 0; j < i; ++j)
+            if (!strcmp(g->eligible_kind[j], scalar_text(k)))
+                return fail_at(ld, mark_of(k), "service kind '%s' is given twice in %s",
+                               scalar_text(k), what);
+        if (!(g->eligible_kind[i] = dup_bytes(scalar_text(k), scalar_len(k)))) return no_memory(ld);
+        g->eligible_kind_mark[i] = mark_of(k);
+        ++g->n_eligible;
+        if ((rc = node_string(ld, v, what, &g->eligible_filter[i]))) return rc;
+        if (!*g->eligible_filter[i])
+            return fail_at(ld, mark_of(v), "the condition for '%s' in %s is empty",
+                           scalar_text(k), what);
+    }
+    return SIM_OK;
+}
+
+/* One group: `name: field` or `name: {field: f, modes: [...], walk_speed_kmh, eligible}`. */
 static sim_status parse_group(const loader *ld, const yaml_node_t *k, yaml_node_t *v,
                               const scn_config *c, scn_group *g) {
     char what[MAX_NAME_LEN + 16];
@@ -959,9 +1014,18 @@ static sim_status parse_group(const loader *ld, const yaml_node_t *k, yaml_node_
     g->mark = mark_of(f.val[K_FIELD]);
     if (f.val[K_MODES]) {
         memset(g->modes, 0, sizeof g->modes);
-        return parse_group_modes(ld, f.val[K_MODES], scalar_text(k), c, g->modes);
+        if ((rc = parse_group_modes(ld, f.val[K_MODES], scalar_text(k), c, g->modes))) return rc;
     }
-    return SIM_OK;
+    if (f.val[K_WALK_SPEED_KMH]) {
+        if ((rc = field_number(ld, &f, K_WALK_SPEED_KMH, 1, &g->walk_speed_kmh))) return rc;
+        g->walk_mark = mark_of(f.val[K_WALK_SPEED_KMH]);
+        if (!c->network.modes[SCN_MODE_WALK])
+            return fail_at(ld, g->walk_mark,
+                           "group '%s' has a walking speed, but the network does not enable "
+                           "mode 'walk'",
+                           scalar_text(k));
+    }
+    return f.val[K_ELIGIBLE] ? parse_eligible(ld, f.val[K_ELIGIBLE], scalar_text(k), g) : SIM_OK;
 }
 
 static sim_status parse_groups(const loader *ld, const yaml_node_t *n, scn_config *c) {
@@ -1867,6 +1931,14 @@ void scn_config_destroy(scn_config *c) {
     for (size_t i = 0; i < c->n_groups; ++i) {
         free(c->groups[i].name);
         free(c->groups[i].field);
+        free(c->groups[i].eligible_all);
+        for (size_t j = 0; j < c->groups[i].n_eligible; ++j) {
+            free(c->groups[i].eligible_kind[j]);
+            free(c->groups[i].eligible_filter[j]);
+        }
+        free(c->groups[i].eligible_kind);
+        free(c->groups[i].eligible_filter);
+        free(c->groups[i].eligible_kind_mark);
     }
     free(c->groups);
     for (size_t i = 0; i < c->n_services; ++i) {

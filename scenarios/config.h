@@ -73,7 +73,21 @@ typedef struct {
     int modes[SCN_MODE_COUNT]; /* 1 if the group uses the mode: a subset of network.modes
                                   (default: all of them), never empty */
     scn_mark mark;             /* of the field value */
+    double walk_speed_kmh;     /* > 0: the group walks at this speed instead of the profile's
+                                  (its own walk layers); 0: the profile's */
+    scn_mark walk_mark;
+    /* Service eligibility (OGR SQL WHERE clauses on the service layers' fields): eligible_all
+     * applies to every kind; otherwise eligible_kind[i] -> eligible_filter[i]. NULL/0: every
+     * service. A group with a condition for a kind gets its own layers for that kind. */
+    char *eligible_all;
+    char **eligible_kind, **eligible_filter;
+    scn_mark *eligible_kind_mark;
+    size_t n_eligible;
+    scn_mark eligible_mark;
 } scn_group;
+
+/** The eligibility condition of group `g` for service kind `kind`, or NULL (every service). */
+const char *scn_group_eligible(const scn_group *g, const char *kind);
 
 /** Accessibility measures (docs/MEASURES.md), computed per origin x service kind x mode. */
 typedef enum {

@@ -86,9 +86,9 @@ static sim_status remap_rows(void *ud, const sim_od *rows, size_t n) {
  * their order among that kind's sources). */
 static sim_status layer_matrix(const scn_city *c, const routes *r, size_t l, double cutoff_min,
                                sim_ttm *out, sim_error *err) {
-    const geo_mode_graph *g = c->mg[LAYER_MODE(c, l)];
-    size_t k = LAYER_KIND(c, l), no = c->pop->n;
-    uint32_t ns = 0, nd = r->n_sources[k];
+    const geo_mode_graph *g = r->def[l].mg;
+    size_t no = c->pop->n;
+    uint32_t ns = 0, nd = r->n_sources[l];
     uint32_t *src = malloc((no ? no : 1) * sizeof *src), *origin_of = malloc((no ? no : 1) * sizeof *origin_of);
     uint32_t *dst = malloc((nd ? nd : 1) * sizeof *dst);
     sim_ttm_builder *b = NULL;
@@ -105,7 +105,7 @@ static sim_status layer_matrix(const scn_city *c, const routes *r, size_t l, dou
         origin_of[ns] = (uint32_t)i;
         src[ns++] = gv;
     }
-    for (uint32_t j = 0; j < nd; ++j) dst[j] = g->graph_of[c->svc_node[r->sources[k][j]]];
+    for (uint32_t j = 0; j < nd; ++j) dst[j] = g->graph_of[c->svc_node[r->sources[l][j]]];
     if ((rc = sim_ttm_builder_create((uint32_t)no, nd, &b))) goto done;
     *sink = (remap_sink){.b = b, .origin_of = origin_of};
     uint32_t cutoff_ds = (uint32_t)llround(fmin(cutoff_min, 1e6) * 600.0);
@@ -119,10 +119,12 @@ done:
     free(origin_of);
     free(dst);
     free(sink);
-    if (rc)
-        return sim_error_set(err, rc, "travel-time matrix for %s by %s: %s",
-                             c->kinds[LAYER_KIND(c, l)], scn_mode_name((scn_mode)LAYER_MODE(c, l)),
-                             sim_status_str(rc));
+    if (rc) {
+        char tag[200];
+        scn__layer_tag(c, r, l, tag, sizeof tag);
+        return sim_error_set(err, rc, "travel-time matrix for %s (%s): %s",
+                             c->kinds[LAYER_KIND(r, l)], tag, sim_status_str(rc));
+    }
     return SIM_OK;
 }
 
@@ -184,7 +186,7 @@ sim_status scn__measures_compute(const scn_city *c, const routes *r, scn__measur
     }
     for (size_t j = 0; j < c->n_svc; ++j) ones[j] = 1.0;
     for (size_t l = 0; l < nl && !rc; ++l) {
-        size_t k = LAYER_KIND(c, l);
+        size_t k = LAYER_KIND(r, l);
         for (size_t m = 0; m < nm; ++m)
             if (!(mv->values[l * nm + m] = malloc((no ? no : 1) * sizeof(double)))) {
                 rc = sim_error_set(err, SIM_ENOMEM, "measures");
@@ -192,7 +194,7 @@ sim_status scn__measures_compute(const scn_city *c, const routes *r, scn__measur
             }
         sim_ttm ttm = {0};
         if (need_matrix && (rc = layer_matrix(c, r, l, need, &ttm, err))) goto done;
-        for (uint32_t j = 0; j < r->n_sources[k]; ++j) cap[j] = c->svc_cap[r->sources[k][j]];
+        for (uint32_t j = 0; j < r->n_sources[l]; ++j) cap[j] = c->svc_cap[r->sources[l][j]];
         scn__origin_times(c, r, l, t, svc);
         for (size_t m = 0; m < nm && !rc; ++m) {
             const scn_measure *ms = &cfg->measures[m];
@@ -208,9 +210,12 @@ sim_status scn__measures_compute(const scn_city *c, const routes *r, scn__measur
                 for (size_t i = 0; i < no; ++i) /* minutes as every output rounds them */
                     if (isfinite(out[i]))
                         out[i] = (double)((llround(out[i] * 600.0) + 3) / 6) / 100.0;
-            if (st)
-                rc = sim_error_set(err, st, "measure %s for %s by %s: %s", ms->name, c->kinds[k],
-                                   scn_mode_name((scn_mode)LAYER_MODE(c, l)), sim_status_str(st));
+            if (st) {
+                char tag[200];
+                scn__layer_tag(c, r, l, tag, sizeof tag);
+                rc = sim_error_set(err, st, "measure %s for %s (%s): %s", ms->name, c->kinds[k],
+                                   tag, sim_status_str(st));
+            }
         }
         sim_ttm_release(&ttm);
     }
@@ -237,14 +242,39 @@ static void row(const row_ctx *rc, const char *measure, double v, int decimals) 
 /* The statistics of one series x (per origin) for group g, with gaps against the rest of the
  * total group. Time series (lower is better) use +INFINITY for unreachable. */
 static sim_status series_rows(const row_ctx *rcx, const scn_city *c, const double *x,
-                              const char *name, int time_like, size_t g, const double *rank_by,
-                              double fgt_line, sim_error *err) {
+                              const double *x_rest, const char *name, int time_like, size_t g,
+                              const double *rank_by, double fgt_line, sim_error *err) {
     const scn_config *cfg = c->cfg;
     size_t no = c->pop->n, tg = total_group(cfg);
     const double *w = c->pop_cols + g * no, *wt = c->pop_cols + tg * no;
     char m[160];
     double v;
     sim_status st = SIM_OK;
+    /* Gaps against the rest of the total group. When the rest has other values (this group's
+     * own layer against the shared one), the series is doubled: the group's values weighted by
+     * the group, then the rest's values weighted by the rest. */
+    size_t ngap = no;
+    const double *xg = x, *wg = w, *wtg = wt;
+    double *dbl = NULL;
+    if (x_rest && g != tg) {
+        if (!(dbl = malloc(3 * 2 * (no ? no : 1) * sizeof *dbl))) {
+            st = SIM_ENOMEM;
+            goto fail;
+        }
+        double *xx = dbl, *ww = dbl + 2 * no, *wwt = dbl + 4 * no;
+        for (size_t i = 0; i < no; ++i) {
+            xx[i] = x[i];
+            xx[no + i] = x_rest[i];
+            ww[i] = w[i];
+            ww[no + i] = 0.0;
+            wwt[i] = w[i];
+            wwt[no + i] = fmax(0.0, wt[i] - w[i]);
+        }
+        xg = xx;
+        wg = ww;
+        wtg = wwt;
+        ngap = 2 * no;
+    }
 #define STAT(call, label, dec)                                                                     \
     do {                                                                                           \
         if ((st = (call))) goto fail;                                                              \
@@ -272,14 +302,14 @@ static sim_status series_rows(const row_ctx *rcx, const scn_city *c, const doubl
         if (g != tg) {
             sim_equity_gap_result gap;
             char lab[160];
-            if ((st = sim_equity_gap(x, w, wt, no, SIM_EQUITY_STAT_MEAN, 0, &gap))) goto fail;
+            if ((st = sim_equity_gap(xg, wg, wtg, ngap, SIM_EQUITY_STAT_MEAN, 0, &gap))) goto fail;
             snprintf(lab, sizeof lab, "%s%sgap_mean_minutes_difference", pre, sep);
             row(rcx, lab, gap.difference, 4);
             snprintf(lab, sizeof lab, "%s%sgap_mean_minutes_ratio", pre, sep);
             row(rcx, lab, gap.ratio, 6);
             for (size_t q = 0; q < cfg->n_thresholds; ++q) {
                 double th = cfg->thresholds_min[q];
-                if ((st = sim_equity_gap(x, w, wt, no, SIM_EQUITY_STAT_SHARE_AT_MOST, th, &gap)))
+                if ((st = sim_equity_gap(xg, wg, wtg, ngap, SIM_EQUITY_STAT_SHARE_AT_MOST, th, &gap)))
                     goto fail;
                 snprintf(lab, sizeof lab, "%s%sgap_share_within_%g_difference", pre, sep, th);
                 row(rcx, lab, gap.difference, 6);
@@ -287,6 +317,7 @@ static sim_status series_rows(const row_ctx *rcx, const scn_city *c, const doubl
                 row(rcx, lab, gap.ratio, 6);
             }
         }
+        free(dbl);
         return SIM_OK;
     }
     snprintf(m, sizeof m, "%s_mean", name);
@@ -322,7 +353,7 @@ static sim_status series_rows(const row_ctx *rcx, const scn_city *c, const doubl
     }
     if (g != tg) {
         sim_equity_gap_result gap;
-        if ((st = sim_equity_gap(x, w, wt, no, SIM_EQUITY_STAT_MEAN, 0, &gap))) goto fail;
+        if ((st = sim_equity_gap(xg, wg, wtg, ngap, SIM_EQUITY_STAT_MEAN, 0, &gap))) goto fail;
         snprintf(lab, sizeof lab, "%s_gap_mean_difference", name);
         row(rcx, lab, gap.difference, -1);
         snprintf(lab, sizeof lab, "%s_gap_mean_ratio", name);
@@ -336,7 +367,8 @@ static sim_status series_rows(const row_ctx *rcx, const scn_city *c, const doubl
             st = SIM_ENOMEM;
         } else {
             for (size_t i = 0; i < no; ++i) {
-                x2[2 * i] = x2[2 * i + 1] = x[i];
+                x2[2 * i] = x[i];
+                x2[2 * i + 1] = x_rest ? x_rest[i] : x[i];
                 w2[2 * i] = w[i];
                 w2[2 * i + 1] = fmax(0.0, wt[i] - w[i]);
                 g2[2 * i] = 0;
@@ -353,26 +385,31 @@ static sim_status series_rows(const row_ctx *rcx, const scn_city *c, const doubl
         snprintf(lab, sizeof lab, "%s_theil_t_within_vs_rest", name);
         row(rcx, lab, within, -1);
     }
+    free(dbl);
     return SIM_OK;
 #undef STAT
 fail:
+    free(dbl);
     return sim_error_set(err, st, "equity statistics of %s: %s", name, sim_status_str(st));
 }
 
-/* The rows of one layer: `nearest` (minutes, +INFINITY unreachable; overwritten), `vals` one
- * array per measure of the file (NULL without measures). mode < 0: every group. */
+/* The rows of one layer (see runner_internal.h). */
 sim_status scn__layer_equity_rows(FILE *fp, const scn_city *c, const char *kind,
-                                  const char *mode_name, int mode, double *nearest,
-                                  double *const *vals, const double *rank_by, sim_error *err) {
+                                  const char *mode_name, const uint8_t *serves, double *nearest,
+                                  double *const *vals, const double *nearest_rest,
+                                  double *const *vals_rest, const double *rank_by,
+                                  sim_error *err) {
     const scn_config *cfg = c->cfg;
     size_t no = c->pop->n, ng = cfg->n_groups, tg = total_group(cfg);
     sim_status rc = SIM_OK;
     row_ctx rcx = {fp, kind, mode_name, NULL};
-    double *x = nearest;
+    double *x = nearest, *xr = NULL;
+    if (vals_rest && !(xr = malloc((no ? no : 1) * sizeof *xr)))
+        return sim_error_set(err, SIM_ENOMEM, "equity");
     for (size_t g = 0; g < ng && !rc; ++g) {
-        if (mode >= 0 && !cfg->groups[g].modes[mode]) continue;
+        if (serves && !serves[g]) continue;
         rcx.group = cfg->groups[g].name;
-        rc = series_rows(&rcx, c, x, "nearest", 1, g, rank_by, 0, err);
+        rc = series_rows(&rcx, c, x, nearest_rest, "nearest", 1, g, rank_by, 0, err);
     }
     for (size_t m = 0; vals && m < cfg->n_measures && !rc; ++m) {
         const scn_measure *ms = &cfg->measures[m];
@@ -380,19 +417,23 @@ sim_status scn__layer_equity_rows(FILE *fp, const scn_city *c, const char *kind,
         const double *v = vals[m];
         int time_like = is_time_measure(ms);
         for (size_t i = 0; i < no; ++i) x[i] = isnan(v[i]) && time_like ? INFINITY : v[i];
-        /* accessibility poverty line: a share of the total group's mean */
+        if (xr)
+            for (size_t i = 0; i < no; ++i)
+                xr[i] = isnan(vals_rest[m][i]) && time_like ? INFINITY : vals_rest[m][i];
+        /* accessibility poverty line: a share of the total group's mean (on the shared layer) */
         double line = NAN;
         if (!time_like) {
             double mean;
-            if (sim_equity_mean(x, c->pop_cols + tg * no, no, &mean) == SIM_OK)
+            if (sim_equity_mean(xr ? xr : x, c->pop_cols + tg * no, no, &mean) == SIM_OK)
                 line = cfg->equity.poverty_share * mean;
         }
         for (size_t g = 0; g < ng && !rc; ++g) {
-            if (mode >= 0 && !cfg->groups[g].modes[mode]) continue;
+            if (serves && !serves[g]) continue;
             rcx.group = cfg->groups[g].name;
-            rc = series_rows(&rcx, c, x, ms->name, time_like, g, rank_by, line, err);
+            rc = series_rows(&rcx, c, x, xr, ms->name, time_like, g, rank_by, line, err);
         }
     }
+    free(xr);
     return rc;
 }
 
@@ -415,12 +456,13 @@ const double *scn__rank_by(const scn_city *c, double **owned) {
 
 sim_status scn__equity_rows(FILE *fp, const scn_city *c, const routes *r, const scn__measures *mv,
                             sim_error *err) {
-    size_t no = c->pop->n, nm = mv->n_measures;
+    size_t no = c->pop->n, nm = mv->n_measures, ng = c->cfg->n_groups;
     sim_status rc = SIM_OK;
-    double *x = malloc((no ? no : 1) * sizeof *x);
+    double *x = malloc((no ? no : 1) * sizeof *x), *xr = malloc((no ? no : 1) * sizeof *xr);
     double *share = NULL;
     uint32_t *t = malloc((no ? no : 1) * sizeof *t), *svc = malloc((no ? no : 1) * sizeof *svc);
-    if (!x || !t || !svc) {
+    uint8_t *serves = malloc(ng ? ng : 1);
+    if (!x || !xr || !t || !svc || !serves) {
         rc = sim_error_set(err, SIM_ENOMEM, "equity");
         goto done;
     }
@@ -429,17 +471,29 @@ sim_status scn__equity_rows(FILE *fp, const scn_city *c, const routes *r, const 
      * group (e.g. 1 - migrant share: higher = fewer migrants), else nothing. */
     const double *rank_by = scn__rank_by(c, &share);
     for (size_t l = 0; l < r->n_layers && !rc; ++l) {
-        geo_mode mode = LAYER_MODE(c, l);
+        const scn__layer *d = &r->def[l];
+        geo_mode mode = LAYER_MODE(c, r, l);
+        for (size_t g = 0; g < ng; ++g) serves[g] = (uint8_t)scn__layer_serves(c, r, l, g);
         scn__origin_times(c, r, l, t, svc);
         for (size_t i = 0; i < no; ++i) x[i] = t[i] == SIM_UNREACHABLE ? INFINITY : t[i] / 600.0;
-        rc = scn__layer_equity_rows(fp, c, c->kinds[LAYER_KIND(c, l)],
-                                    scn_mode_name((scn_mode)mode), (int)mode, x,
-                                    mv->values ? mv->values + l * nm : NULL, rank_by, err);
+        int own = d->group >= 0;
+        if (own) { /* the rest of the population: the shared layer */
+            scn__origin_times(c, r, d->base, t, svc);
+            for (size_t i = 0; i < no; ++i)
+                xr[i] = t[i] == SIM_UNREACHABLE ? INFINITY : t[i] / 600.0;
+        }
+        rc = scn__layer_equity_rows(fp, c, c->kinds[d->kind], scn_mode_name((scn_mode)mode),
+                                    serves, x, mv->values ? mv->values + l * nm : NULL,
+                                    own ? xr : NULL,
+                                    own && mv->values ? mv->values + d->base * nm : NULL, rank_by,
+                                    err);
     }
 done:
     free(x);
+    free(xr);
     free(share);
     free(t);
     free(svc);
+    free(serves);
     return rc;
 }

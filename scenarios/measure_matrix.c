@@ -465,8 +465,8 @@ sim_status scn_city_measure_matrix(scn_city *c, const char *path, const char *ti
 #undef ROW
             }
             memcpy(x, nearest[k], no * sizeof *x);
-            rc = scn__layer_equity_rows(fp, c, c->kinds[k], "matrix", -1, x,
-                                        nmeas ? vals + k * nmeas : NULL, rank_by, err);
+            rc = scn__layer_equity_rows(fp, c, c->kinds[k], "matrix", NULL, x,
+                                        nmeas ? vals + k * nmeas : NULL, NULL, NULL, rank_by, err);
         }
         free(x);
         free(owned);

@@ -71,6 +71,12 @@ void scn_city_destroy(scn_city *c) {
         free(c->origin_snap_m[m]);
         geo_mode_graph_destroy(c->mg[m]);
     }
+    for (size_t g = 0; g < c->cfg->n_groups; ++g) {
+        if (c->eligible) free(c->eligible[g]);
+        if (c->group_walk) geo_mode_graph_destroy(c->group_walk[g]);
+    }
+    free(c->eligible);
+    free(c->group_walk);
     free(c);
 }
 
@@ -191,27 +197,119 @@ static sim_status append_services(scn_city *c, const geo_features *f, const char
     return SIM_OK;
 }
 
+/* The OGR SQL filter selecting kind `kind` of service source `e` (its own filter and, for a
+ * type field, the kind's value), into buf; NULL when there is none. */
+static const char *service_filter(const scn_service *e, const char *kind, char *buf, size_t size) {
+    const char *flt = e->layer.filter;
+    if (!kind || !e->type_field) return flt;
+    /* OGR SQL: the field in double quotes, the value in single quotes (doubled) */
+    char val[256];
+    size_t w = 0;
+    for (const char *p = kind; *p && w + 2 < sizeof val; ++p) {
+        if (*p == '\'') val[w++] = '\'';
+        val[w++] = *p;
+    }
+    val[w] = '\0';
+    if (flt) snprintf(buf, size, "(%s) AND \"%s\" = '%s'", flt, e->type_field, val);
+    else snprintf(buf, size, "\"%s\" = '%s'", e->type_field, val);
+    return buf;
+}
+
+static int cmp_cstr(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Group g's eligibility for the services [j0, j1) of source e: each kind there with a condition
+ * is read again with that condition added, and the services whose ids come back are eligible. */
+static sim_status mark_eligible(scn_city *c, size_t g, const scn_service *e, size_t j0, size_t j1,
+                                sim_warnings *warn, sim_error *err) {
+    const scn_group *gr = &c->cfg->groups[g];
+    for (size_t k = 0; k < c->n_kinds; ++k) {
+        const char *cond = scn_group_eligible(gr, c->kinds[k]);
+        int any = 0;
+        for (size_t j = j0; j < j1 && !any; ++j) any = c->svc_kind[j] == k;
+        if (!any) continue;
+        uint8_t *el = c->eligible[g];
+        if (!cond) {
+            for (size_t j = j0; j < j1; ++j)
+                if (c->svc_kind[j] == k) el[j] = 1;
+            continue;
+        }
+        char kf[1024], flt[3200], what[400];
+        const char *base = service_filter(e, e->type_field ? c->kinds[k] : NULL, kf, sizeof kf);
+        if (base) snprintf(flt, sizeof flt, "(%s) AND (%s)", base, cond);
+        else snprintf(flt, sizeof flt, "%s", cond);
+        snprintf(what, sizeof what, "group '%s' eligibility for service '%s' (\"%s\", %s:%d)",
+                 gr->name, c->kinds[k], cond, c->cfg->path, gr->eligible_mark.line);
+        geo_features_source src = {.what = what, .path = e->layer.source, .layer = e->layer.layer,
+                                   .id = e->layer.id, .lon = e->layer.lon, .lat = e->layer.lat,
+                                   .filter = flt, .allow_empty = 1};
+        geo_features *f = NULL;
+        sim_warnings quiet = {0}; /* the same rows warned about once already */
+        sim_status rc = geo_features_load(&src, c->crs, &f, &quiet, err);
+        sim_warnings_clear(&quiet);
+        (void)warn;
+        if (rc) return rc;
+        qsort(f->id, f->n, sizeof *f->id, cmp_cstr);
+        for (size_t j = j0; j < j1; ++j)
+            if (c->svc_kind[j] == k)
+                el[j] = bsearch(&c->svc_id[j], f->id, f->n, sizeof *f->id, cmp_cstr) != NULL;
+        geo_features_destroy(f);
+    }
+    return SIM_OK;
+}
+
+/* Every group's eligibility (after all services are loaded); kinds named in `eligible` must
+ * exist. ranges[2s], ranges[2s+1]: the services of source s. */
+static sim_status load_eligibility(scn_city *c, const size_t *ranges, sim_warnings *warn,
+                                   sim_error *err) {
+    const scn_config *cfg = c->cfg;
+    size_t ng = cfg->n_groups;
+    for (size_t g = 0; g < ng; ++g) {
+        const scn_group *gr = &cfg->groups[g];
+        for (size_t i = 0; i < gr->n_eligible; ++i) {
+            size_t k = 0;
+            while (k < c->n_kinds && strcmp(c->kinds[k], gr->eligible_kind[i])) ++k;
+            if (k < c->n_kinds) continue;
+            char kinds[512] = "";
+            for (size_t q = 0; q < c->n_kinds; ++q) {
+                size_t len = strlen(kinds);
+                snprintf(kinds + len, sizeof kinds - len, "%s%s", q ? ", " : "", c->kinds[q]);
+            }
+            return sim_error_set(err, SIM_EPARSE,
+                                 "%s:%d:%d: group '%s' sets eligibility for service kind '%s', "
+                                 "which no service has (kinds: %s)",
+                                 cfg->path, gr->eligible_kind_mark[i].line,
+                                 gr->eligible_kind_mark[i].col, gr->name, gr->eligible_kind[i],
+                                 kinds);
+        }
+        if (!gr->eligible_all && !gr->n_eligible) continue;
+        if (!c->eligible && !(c->eligible = calloc(ng, sizeof *c->eligible)))
+            return sim_error_set(err, SIM_ENOMEM, "eligibility");
+        if (!(c->eligible[g] = calloc(c->n_svc ? c->n_svc : 1, 1)))
+            return sim_error_set(err, SIM_ENOMEM, "eligibility");
+        for (size_t s = 0; s < cfg->n_services; ++s) {
+            sim_status rc = mark_eligible(c, g, &cfg->services[s], ranges[2 * s],
+                                          ranges[2 * s + 1], warn, err);
+            if (rc) return rc;
+        }
+        size_t n_ok = 0;
+        for (size_t j = 0; j < c->n_svc; ++j) n_ok += c->eligible[g][j];
+        if (n_ok == 0)
+            sim_warnings_add(warn, "group may use no service at all (its eligibility conditions "
+                                   "match none): it reaches nothing", "%s", gr->name);
+    }
+    return SIM_OK;
+}
+
 static sim_status load_services(scn_city *c, sim_warnings *warn, sim_error *err) {
     const scn_config *cfg = c->cfg;
+    size_t *ranges = calloc(2 * (cfg->n_services ? cfg->n_services : 1), sizeof *ranges);
+    if (!ranges) return sim_error_set(err, SIM_ENOMEM, "services");
     for (size_t s = 0; s < cfg->n_services; ++s) {
         const scn_service *e = &cfg->services[s];
         char what[160], filter[1024];
-        const char *flt = e->layer.filter;
-        if (e->kind && e->type_field) {
-            /* OGR SQL: the field in double quotes, the value in single quotes (doubled) */
-            char val[256];
-            size_t w = 0;
-            for (const char *p = e->kind; *p && w + 2 < sizeof val; ++p) {
-                if (*p == '\'') val[w++] = '\'';
-                val[w++] = *p;
-            }
-            val[w] = '\0';
-            if (flt)
-                snprintf(filter, sizeof filter, "(%s) AND \"%s\" = '%s'", flt, e->type_field, val);
-            else
-                snprintf(filter, sizeof filter, "\"%s\" = '%s'", e->type_field, val);
-            flt = filter;
-        }
+        const char *flt = service_filter(e, e->kind, filter, sizeof filter);
         if (e->kind) snprintf(what, sizeof what, "service '%s'", e->kind);
         else snprintf(what, sizeof what, "services");
         const char *fields[1] = {e->capacity};
@@ -220,16 +318,26 @@ static sim_status load_services(scn_city *c, sim_warnings *warn, sim_error *err)
             .lon = e->layer.lon, .lat = e->layer.lat, .filter = flt, .fields = fields,
             .n_fields = e->capacity ? 1 : 0, .type_field = e->type_field};
         geo_features *f = NULL;
+        ranges[2 * s] = c->n_svc;
         sim_status rc = geo_features_load(&src, c->crs, &f, warn, err);
         if (!rc) rc = append_services(c, f, e->kind, e->layer.source, e->capacity != NULL, warn, err);
         geo_features_destroy(f);
+        ranges[2 * s + 1] = c->n_svc;
         if (rc && keep_going(c, rc, err)) continue;
-        if (rc) return rc;
+        if (rc) {
+            free(ranges);
+            return rc;
+        }
         scn__add_input(c, e->layer.source, "services");
     }
+    sim_status rc = SIM_OK;
     if (c->n_kinds == 0 && c->n_problems == 0)
-        return sim_error_set(err, SIM_EPARSE, "%s: no service found", cfg->path);
-    return SIM_OK;
+        rc = sim_error_set(err, SIM_EPARSE, "%s: no service found", cfg->path);
+    else if (c->n_problems == 0)
+        rc = load_eligibility(c, ranges, warn, err);
+    if (rc && keep_going(c, rc, err)) rc = SIM_OK;
+    free(ranges);
+    return rc;
 }
 
 static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, int with_network,
@@ -426,6 +534,20 @@ population:
         progress(opts, "building routing graphs", mi, c->n_modes);
         if ((rc = geo_mode_graph_build(c->net, m, &c->mg[m], err))) goto done;
     }
+    /* groups walking at their own speed: the walk graph again, every time scaled */
+    for (size_t g = 0; g < cfg->n_groups; ++g) {
+        const scn_group *gr = &cfg->groups[g];
+        if (!(gr->walk_speed_kmh > 0) || !gr->modes[SCN_MODE_WALK] || !c->mg[GEO_MODE_WALK])
+            continue;
+        if (!c->group_walk && !(c->group_walk = calloc(cfg->n_groups, sizeof *c->group_walk))) {
+            rc = sim_error_set(err, SIM_ENOMEM, "routing graph");
+            goto done;
+        }
+        if ((rc = geo_mode_graph_build_scaled(c->net, GEO_MODE_WALK,
+                                              cfg->profile.walk_kmh / gr->walk_speed_kmh,
+                                              &c->group_walk[g], err)))
+            goto done;
+    }
 loaded:
     c->load_s = scn__now_s() - t0;
     c->problems = NULL;
@@ -579,12 +701,62 @@ static double ds_to_min(uint32_t t) {
 
 
 
-static void routes_free(routes *r, size_t n_kinds) {
+/* Does group g have its own variant of (mode index mi, kind k)? */
+static int group_has_variant(const scn_city *c, size_t g, size_t mi, size_t k) {
+    const scn_group *gr = &c->cfg->groups[g];
+    geo_mode m = c->modes[mi];
+    if (!gr->modes[m]) return 0;
+    if (m == GEO_MODE_WALK && c->group_walk && c->group_walk[g]) return 1;
+    return c->eligible && c->eligible[g] && scn_group_eligible(gr, c->kinds[k]) != NULL;
+}
+
+sim_status scn__layers_plan(const scn_city *c, routes *r, sim_error *err) {
+    size_t nk = c->n_kinds, ng = c->cfg->n_groups, cap = c->n_modes * nk * (1 + ng);
+    r->def = calloc(cap ? cap : 1, sizeof *r->def);
+    if (!r->def) return sim_error_set(err, SIM_ENOMEM, "routing");
+    size_t n = 0;
+    double walk_ds_per_m = 36.0 / c->cfg->profile.walk_kmh; /* 10 ds/s / (kmh / 3.6) */
+    for (size_t mi = 0; mi < c->n_modes; ++mi)
+        for (size_t k = 0; k < nk; ++k) {
+            size_t base = n;
+            r->def[n++] = (scn__layer){mi, k, -1, base, c->mg[c->modes[mi]], walk_ds_per_m, 1.0};
+            for (size_t g = 0; g < ng; ++g) {
+                if (!group_has_variant(c, g, mi, k)) continue;
+                scn__layer *d = &r->def[n++];
+                *d = r->def[base];
+                d->group = (int)g;
+                if (c->modes[mi] == GEO_MODE_WALK && c->group_walk && c->group_walk[g]) {
+                    double f = c->cfg->profile.walk_kmh / c->cfg->groups[g].walk_speed_kmh;
+                    d->mg = c->group_walk[g];
+                    d->time_factor = f;
+                    d->walk_ds_per_m = walk_ds_per_m * f;
+                }
+            }
+        }
+    r->n_layers = n;
+    return SIM_OK;
+}
+
+int scn__layer_serves(const scn_city *c, const routes *r, size_t l, size_t g) {
+    const scn__layer *d = &r->def[l];
+    if (!c->cfg->groups[g].modes[c->modes[d->mi]]) return 0;
+    if (d->group >= 0) return (size_t)d->group == g;
+    return !group_has_variant(c, g, d->mi, d->kind);
+}
+
+void scn__layer_tag(const scn_city *c, const routes *r, size_t l, char *buf, size_t size) {
+    const scn__layer *d = &r->def[l];
+    if (d->group < 0) snprintf(buf, size, "%s", mode_name(c->modes[d->mi]));
+    else snprintf(buf, size, "%s_%s", mode_name(c->modes[d->mi]), c->cfg->groups[d->group].name);
+}
+
+static void routes_free(routes *r) {
     for (size_t l = 0; l < r->n_layers; ++l) {
         if (r->time) free(r->time[l]);
         if (r->nearest) free(r->nearest[l]);
+        if (r->sources) free(r->sources[l]);
     }
-    for (size_t k = 0; k < n_kinds && r->sources; ++k) free(r->sources[k]);
+    free(r->def);
     free(r->time);
     free(r->nearest);
     free(r->sources);
@@ -592,23 +764,25 @@ static void routes_free(routes *r, size_t n_kinds) {
 }
 
 static sim_status route_all(const scn_city *c, routes *r, sim_error *err) {
-    size_t nk = c->n_kinds, nl = c->n_modes * nk;
-    r->n_layers = nl;
+    sim_status rc = scn__layers_plan(c, r, err);
+    if (rc) return rc;
+    size_t nl = r->n_layers;
     r->time = calloc(nl ? nl : 1, sizeof *r->time);
     r->nearest = calloc(nl ? nl : 1, sizeof *r->nearest);
-    r->sources = calloc(nk ? nk : 1, sizeof *r->sources);
-    r->n_sources = calloc(nk ? nk : 1, sizeof *r->n_sources);
+    r->sources = calloc(nl ? nl : 1, sizeof *r->sources);
+    r->n_sources = calloc(nl ? nl : 1, sizeof *r->n_sources);
     if (!r->time || !r->nearest || !r->sources || !r->n_sources)
         return sim_error_set(err, SIM_ENOMEM, "routing");
-    for (size_t k = 0; k < nk; ++k) {
-        r->sources[k] = malloc((c->n_svc ? c->n_svc : 1) * sizeof **r->sources);
-        if (!r->sources[k]) return sim_error_set(err, SIM_ENOMEM, "routing");
-        for (size_t j = 0; j < c->n_svc; ++j)
-            if (c->svc_kind[j] == k) r->sources[k][r->n_sources[k]++] = (uint32_t)j;
-    }
     uint32_t max_nodes = 0;
     for (size_t l = 0; l < nl; ++l) {
-        const geo_mode_graph *g = c->mg[c->modes[l / nk]];
+        const scn__layer *d = &r->def[l];
+        const uint8_t *el = d->group >= 0 && c->eligible ? c->eligible[d->group] : NULL;
+        r->sources[l] = malloc((c->n_svc ? c->n_svc : 1) * sizeof **r->sources);
+        if (!r->sources[l]) return sim_error_set(err, SIM_ENOMEM, "routing");
+        for (size_t j = 0; j < c->n_svc; ++j)
+            if (c->svc_kind[j] == d->kind && (!el || el[j]))
+                r->sources[l][r->n_sources[l]++] = (uint32_t)j;
+        const geo_mode_graph *g = d->mg;
         if (g->n_nodes > max_nodes) max_nodes = g->n_nodes;
         r->time[l] = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof **r->time);
         r->nearest[l] = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof **r->nearest);
@@ -622,15 +796,14 @@ static sim_status route_all(const scn_city *c, routes *r, sim_error *err) {
         uint32_t *src = malloc((c->n_svc ? c->n_svc : 1) * sizeof *src);
 #pragma omp for schedule(dynamic, 1)
         for (int64_t l = 0; l < (int64_t)nl; ++l) {
-            size_t k = (size_t)l % nk;
-            const geo_mode_graph *g = c->mg[c->modes[(size_t)l / nk]];
+            const geo_mode_graph *g = r->def[l].mg;
             if (!s || !src) {
                 st[l] = SIM_ENOMEM;
                 continue;
             }
             uint32_t ns = 0;
-            for (uint32_t i = 0; i < r->n_sources[k]; ++i)
-                src[ns++] = g->graph_of[c->svc_node[r->sources[k][i]]];
+            for (uint32_t i = 0; i < r->n_sources[l]; ++i)
+                src[ns++] = g->graph_of[c->svc_node[r->sources[l][i]]];
             /* Times *to* services: search the reverse graph from every service at once. */
             st[l] = sim_route_multi(g->rev, src, NULL, ns, SIM_UNREACHABLE - 1, s, r->time[l],
                                     r->nearest[l]);
@@ -638,11 +811,13 @@ static sim_status route_all(const scn_city *c, routes *r, sim_error *err) {
         free(src);
         sim_scratch_destroy(s);
     }
-    sim_status rc = SIM_OK;
     for (size_t l = 0; l < nl && !rc; ++l)
-        if (st[l])
-            rc = sim_error_set(err, st[l], "routing to '%s' by %s: %s", c->kinds[l % nk],
-                               mode_name(c->modes[l / nk]), sim_status_str(st[l]));
+        if (st[l]) {
+            char tag[200];
+            scn__layer_tag(c, r, l, tag, sizeof tag);
+            rc = sim_error_set(err, st[l], "routing to '%s' (%s): %s", c->kinds[r->def[l].kind],
+                               tag, sim_status_str(st[l]));
+        }
     free(st);
     return rc;
 }
@@ -698,20 +873,21 @@ static sim_status write_rasters(const scn_city *c, const routes *r, const char *
             cy[i] = g.y0 - (row + 0.5) * g.cell_m;
         }
     const geo_network *net = c->net;
-    double walk_ds_per_m = 36.0 / c->cfg->profile.walk_kmh; /* 10 ds/s / (kmh / 3.6) */
-    size_t nk = c->n_kinds;
     for (size_t mi = 0; mi < c->n_modes; ++mi) {
         geo_mode m = c->modes[mi];
-        const geo_mode_graph *mg = c->mg[m];
         progress(opts, "snapping raster cells", mi, c->n_modes);
         geo_snapper_destroy(sn);
         sn = NULL;
         if ((rc = geo_snapper_create(net, m, &sn, err))) goto done;
         if ((rc = geo_snapper_snap(sn, cx, cy, nc, c->cfg->network.snap_distance_m, snaps, err)))
             goto done;
-        for (size_t k = 0; k < nk; ++k) {
-            progress(opts, "writing rasters", mi * nk + k, c->n_modes * nk);
-            const uint32_t *t = r->time[mi * nk + k];
+        for (size_t l = 0; l < r->n_layers; ++l) {
+            const scn__layer *d = &r->def[l];
+            if (d->mi != mi) continue;
+            progress(opts, "writing rasters", l, r->n_layers);
+            const uint32_t *t = r->time[l];
+            const geo_mode_graph *mg = d->mg;
+            double walk_ds_per_m = d->walk_ds_per_m, factor = d->time_factor;
 #pragma omp parallel for schedule(static)
             for (int64_t i = 0; i < (int64_t)nc; ++i) {
                 vals[i] = RASTER_NODATA;
@@ -721,7 +897,7 @@ static sim_status write_rasters(const scn_city *c, const routes *r, const char *
                  * its ends in a direction the mode may travel, then on */
                 uint32_t seg = sp->seg, u = mg->graph_of[net->seg_u[seg]],
                          w = mg->graph_of[net->seg_v[seg]];
-                double len = geo_seg_time_ds(net, seg, m), best = INFINITY;
+                double len = geo_seg_time_ds(net, seg, m) * factor, best = INFINITY;
                 uint8_t acc = net->seg_access[seg];
                 if ((acc & GEO_ACCESS_BWD(m)) && u != SIM_INVALID_ID && t[u] != SIM_UNREACHABLE)
                     best = fmin(best, sp->f * len + t[u]);
@@ -730,14 +906,21 @@ static sim_status write_rasters(const scn_city *c, const routes *r, const char *
                 if (isfinite(best))
                     vals[i] = (float)((best + sp->dist_m * walk_ds_per_m) / 600.0);
             }
-            char path[4200], desc[300];
-            if (snprintf(path, sizeof path, "%s/%s_%s_minutes.tif", dir, c->kinds[k],
-                         mode_name(m)) >= (int)sizeof path) {
+            char path[4200], desc[400], tag[200];
+            const char *kind = c->kinds[d->kind];
+            scn__layer_tag(c, r, l, tag, sizeof tag);
+            if (snprintf(path, sizeof path, "%s/%s_%s_minutes.tif", dir, kind, tag) >=
+                (int)sizeof path) {
                 rc = sim_error_set(err, SIM_EINVAL, "%s: path too long", dir);
                 goto done;
             }
-            snprintf(desc, sizeof desc, "%s_%s_minutes: travel time by %s to the nearest %s "
-                     "(minutes)", c->kinds[k], mode_name(m), mode_name(m), c->kinds[k]);
+            if (d->group < 0)
+                snprintf(desc, sizeof desc, "%s_%s_minutes: travel time by %s to the nearest %s "
+                         "(minutes)", kind, tag, mode_name(m), kind);
+            else
+                snprintf(desc, sizeof desc, "%s_%s_minutes: travel time by %s to the nearest %s "
+                         "for group %s (its walking speed and eligible services; minutes)",
+                         kind, tag, mode_name(m), kind, c->cfg->groups[d->group].name);
             if ((rc = geo_write_float_tiff(path, &g, vals, RASTER_NODATA, c->crs, desc, "min",
                                            err)))
                 goto done;
@@ -754,13 +937,12 @@ done:
 
 /* Time (deciseconds) from each origin to the nearest service of layer l, and that service. */
 void scn__origin_times(const scn_city *c, const routes *r, size_t l, uint32_t *t, uint32_t *svc) {
-    size_t k = l % c->n_kinds;
-    const geo_mode_graph *g = c->mg[c->modes[l / c->n_kinds]];
+    const geo_mode_graph *g = r->def[l].mg;
     for (size_t i = 0; i < c->pop->n; ++i) {
         uint32_t v = c->origin_node[i];
         uint32_t gv = v == SIM_INVALID_ID ? SIM_INVALID_ID : g->graph_of[v];
         t[i] = gv == SIM_INVALID_ID ? SIM_UNREACHABLE : r->time[l][gv];
-        svc[i] = t[i] == SIM_UNREACHABLE ? SIM_INVALID_ID : r->sources[k][r->nearest[l][gv]];
+        svc[i] = t[i] == SIM_UNREACHABLE ? SIM_INVALID_ID : r->sources[l][r->nearest[l][gv]];
     }
 }
 
@@ -819,7 +1001,9 @@ static sim_status origin_table_build(const scn_city *c, const routes *r,
         t->cols[t->n_cols++] = (geo_column){.name = name, .real = v, .decimals = 1};
     }
     for (size_t l = 0; l < nl; ++l) {
-        const char *kind = c->kinds[l % c->n_kinds], *mode = mode_name(c->modes[l / c->n_kinds]);
+        const char *kind = c->kinds[r->def[l].kind];
+        char mode[200]; /* "<mode>" or "<mode>_<group>" */
+        scn__layer_tag(c, r, l, mode, sizeof mode);
         double *v = t->num + (nm + l) * n1;
         const char **ids = t->txt + (1 + l) * n1;
         scn__origin_times(c, r, l, tm, svc);
@@ -894,7 +1078,7 @@ static sim_status write_summary(const scn_city *c, const routes *r, const scn__m
                                 const char *dir, scn_headline **heads, size_t *n_heads,
                                 sim_error *err) {
     char path[4200];
-    size_t no = c->pop->n, ng = c->cfg->n_groups, nk = c->n_kinds, nl = r->n_layers;
+    size_t no = c->pop->n, ng = c->cfg->n_groups, nl = r->n_layers;
     uint32_t *t = malloc((no ? no : 1) * sizeof *t), *svc = malloc((no ? no : 1) * sizeof *svc);
     size_t n_h = nl * ng, used = 0;
     scn_headline *h = calloc(n_h ? n_h : 1, sizeof *h);
@@ -910,11 +1094,11 @@ static sim_status write_summary(const scn_city *c, const routes *r, const scn__m
     }
     fputs("scenario,service,mode,group,measure,value,baseline,delta\n", fp);
     for (size_t l = 0; l < nl; ++l) {
-        size_t k = l % nk;
-        geo_mode mode = c->modes[l / nk];
+        size_t k = r->def[l].kind;
+        geo_mode mode = c->modes[r->def[l].mi];
         scn__origin_times(c, r, l, t, svc);
         for (size_t g = 0; g < ng; ++g) {
-            if (!c->cfg->groups[g].modes[mode]) continue; /* the group does not use this mode */
+            if (!scn__layer_serves(c, r, l, g)) continue; /* another layer, or not this mode */
             const double *pop = c->pop_cols + g * no;
             scn_headline *hl = &h[used++];
             hl->service = c->kinds[k];
@@ -1144,14 +1328,14 @@ done:
         *n_headlines = 0;
     }
     scn__measures_free(&mv);
-    routes_free(&r, c->n_kinds);
+    routes_free(&r);
     return rc;
 }
 
 /* ---- graph export ------------------------------------------------------------------------ */
 
-sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *dir,
-                                 sim_error *err) {
+sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *group,
+                                 const char *dir, sim_error *err) {
     char path[4200];
     sim_status rc = SIM_OK;
     const geo_network *net = c->net;
@@ -1159,6 +1343,17 @@ sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *d
     if (!g)
         return sim_error_set(err, SIM_EINVAL, "%s: mode '%s' is not among network.modes",
                              c->cfg->path, mode_name(mode));
+    if (group) {
+        size_t gi = 0, ng = c->cfg->n_groups;
+        while (gi < ng && strcmp(c->cfg->groups[gi].name, group)) ++gi;
+        if (gi == ng)
+            return sim_error_set(err, SIM_EINVAL, "%s: no group '%s' in population.groups",
+                                 c->cfg->path, group);
+        if (!c->cfg->groups[gi].modes[mode])
+            return sim_error_set(err, SIM_EINVAL, "%s: group '%s' does not use mode '%s'",
+                                 c->cfg->path, group, mode_name(mode));
+        if (mode == GEO_MODE_WALK && c->group_walk && c->group_walk[gi]) g = c->group_walk[gi];
+    }
     uint32_t nn = g->n_nodes, na = sim_graph_arc_count(g->fwd);
     const uint32_t *first = sim_graph_first_out(g->fwd), *head = sim_graph_head(g->fwd),
                    *tds = sim_graph_time_ds(g->fwd);

@@ -74,9 +74,10 @@ sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
                         const sim_warnings *warn, scn_headline **headlines, size_t *n_headlines,
                         sim_error *err);
 
-/** Writes the graph export (nodes.csv, edges.csv, edges.gpkg) of `mode` into `dir`. */
-sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *dir,
-                                 sim_error *err);
+/** Writes the graph export (nodes.csv, edges.csv, edges.gpkg) of `mode` into `dir`; with
+ *  `group` (NULL: none), the graph that group is routed on (its own walking speed). */
+sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *group,
+                                 const char *dir, sim_error *err);
 
 /**
  * Streams the travel-time matrix of `mode` to `fp` as CSV `from_id,to_id,minutes`: from every

@@ -42,6 +42,11 @@ struct scn_city {
     size_t islands[GEO_MODE_COUNT];
     uint32_t *origin_node, *svc_node; /* network nodes, shared by every mode */
 
+    /* per group (cfg->n_groups): which services it may use (1/0 per service; NULL: all), and
+     * its walk graph when it walks at its own speed (NULL: the profile's walk graph) */
+    uint8_t **eligible;
+    geo_mode_graph **group_walk;
+
     /* validate's collector: input problems recorded here instead of stopping at the first */
     sim_error *problems;
     size_t max_problems, n_problems;
@@ -52,18 +57,42 @@ struct scn_city {
     double load_s;
 };
 
-/* Results per layer: layer L = mi * n_kinds + k is (mode c->modes[mi], service kind k). */
+/* One routing layer: a mode and a service kind, for every group (group < 0) or for one group
+ * that walks at its own speed or may use only some services (its own "variant" of the layer). */
+typedef struct {
+    size_t mi;   /* index into c->modes */
+    size_t kind; /* service kind */
+    int group;   /* -1: every group without a variant of its own; else that group */
+    size_t base; /* the group < 0 layer of the same mode and kind (itself when group < 0) */
+    const geo_mode_graph *mg;
+    double walk_ds_per_m; /* walking to the street (rasters), at the layer's walking speed */
+    double time_factor;   /* the layer's arc times / the mode graph's (1 but for own speeds) */
+} scn__layer;
+
+/* Results per layer (see scn__layer); layers are ordered by mode, then kind, the shared layer
+ * before the groups' own. */
 typedef struct {
     size_t n_layers;
+    scn__layer *def;
     uint32_t **time;    /* per layer: times to the nearest service, per node of the mode graph */
-    uint32_t **nearest; /* per layer: index into the kind's source list */
-    uint32_t **sources; /* per kind: service indexes (global) */
+    uint32_t **nearest; /* per layer: index into the layer's source list */
+    uint32_t **sources; /* per layer: service indexes (global) */
     uint32_t *n_sources;
 } routes;
 
+/** Builds the layer list of `c` into r->def / r->n_layers (nothing routed yet). */
+sim_status scn__layers_plan(const scn_city *c, routes *r, sim_error *err);
+
+/** 1 if layer l gives group g's values (the group uses the mode, and l is its own variant or the
+ *  shared layer when it has none). */
+int scn__layer_serves(const scn_city *c, const routes *r, size_t l, size_t g);
+
+/** The layer's name part after the kind: "<mode>" or "<mode>_<group>". */
+void scn__layer_tag(const scn_city *c, const routes *r, size_t l, char *buf, size_t size);
+
 /** Layer l's mode and service kind index. */
-#define LAYER_MODE(c, l) ((c)->modes[(l) / (c)->n_kinds])
-#define LAYER_KIND(c, l) ((l) % (c)->n_kinds)
+#define LAYER_MODE(c, r, l) ((c)->modes[(r)->def[l].mi])
+#define LAYER_KIND(r, l) ((r)->def[l].kind)
 
 /** Time (deciseconds) from each origin to the nearest service of layer l, and that service. */
 void scn__origin_times(const scn_city *c, const routes *r, size_t l, uint32_t *t, uint32_t *svc);
@@ -88,10 +117,15 @@ sim_status scn__measure_one(const scn_city *c, const scn_measure *ms, const sim_
                             const double *cap, const double *ones, double *out);
 
 /** The equity rows of one layer: `nearest` minutes per origin (+INFINITY unreachable; used as
- *  scratch), vals[m] per measure of the file (NULL: none); mode < 0: every group. */
+ *  scratch), vals[m] per measure of the file (NULL: none), for the groups with serves[g] != 0
+ *  (serves NULL: every group). Gaps compare a group with the rest of the total group; the rest's
+ *  values are nearest_rest / vals_rest (the shared layer, when this is a group's own variant)
+ *  or, when those are NULL, the same values. */
 sim_status scn__layer_equity_rows(FILE *fp, const scn_city *c, const char *kind,
-                                  const char *mode_name, int mode, double *nearest,
-                                  double *const *vals, const double *rank_by, sim_error *err);
+                                  const char *mode_name, const uint8_t *serves, double *nearest,
+                                  double *const *vals, const double *nearest_rest,
+                                  double *const *vals_rest, const double *rank_by,
+                                  sim_error *err);
 
 /** What ranks origins for Palma and the concentration index (docs/MEASURES.md); *owned is set
  *  when the array was made here (free it), NULL otherwise. NULL when there is nothing. */

@@ -84,6 +84,8 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed, cli_o
                 o->matrix = v;
             } else if (!strcmp(name, "time-column")) {
                 o->time_column = v;
+            } else if (!strcmp(name, "group")) {
+                o->group = v;
             } else if (!strcmp(name, "threads") || !strcmp(name, "seed")) {
                 char *end;
                 errno = 0;

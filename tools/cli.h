@@ -23,6 +23,7 @@ typedef struct {
     const char *direction; /* matrix: auto | forward | backward */
     const char *matrix;      /* measure: the external matrix */
     const char *time_column; /* measure */
+    const char *group;       /* graph export: the group's own walk graph */
     int threads;
     int quiet;
     int overwrite;

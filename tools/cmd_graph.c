@@ -9,20 +9,21 @@
 #include "tools/cli.h"
 
 static const char GRAPH_HELP[] =
-    "usage: accessim graph export SCENARIO.yaml --mode walk|bike|car -o DIR [--overwrite]\n"
-    "       [--quiet]\n"
+    "usage: accessim graph export SCENARIO.yaml --mode walk|bike|car -o DIR [--group NAME]\n"
+    "       [--overwrite] [--quiet]\n"
     "\n"
     "Writes the graph exactly as accessim routes it, origins and services included:\n"
     "  DIR/nodes.csv  node_id,lon,lat,kind,ref   (kind: street | origin | service:<name>)\n"
     "  DIR/edges.csv  from,to,seconds            (directed arcs)\n"
     "  DIR/edges.gpkg the same arcs as lines, for QGIS\n"
     "Any shortest-path program run on the two CSV files reproduces accessim's times.\n"
-    "The mode must be among the scenario's network.modes.\n"
+    "The mode must be among the scenario's network.modes. With --group, the graph is the one\n"
+    "that group is routed on (its own walking speed, if the scenario gives it one).\n"
     "exit status: 0 ok, 1 internal error, 2 bad input or usage\n";
 
 int cmd_graph(int argc, char **argv) {
     cli_options o;
-    int rc = cli_parse("graph", argc, argv, "o,mode,overwrite,quiet,threads", &o);
+    int rc = cli_parse("graph", argc, argv, "o,mode,group,overwrite,quiet,threads", &o);
     if (rc) return rc;
     if (o.help) {
         fputs(GRAPH_HELP, stdout);
@@ -49,7 +50,7 @@ int cmd_graph(int argc, char **argv) {
     if (scn_outdir_begin(&od, o.output, o.overwrite, &err) ||
         scn_config_load(o.positional[1], &cfg, &err) ||
         scn_city_load(cfg, &opts, &city, &warn, &err) ||
-        scn_city_export_graph(city, (geo_mode)mode, od.tmp, &err) || scn_outdir_commit(&od, &err)) {
+        scn_city_export_graph(city, (geo_mode)mode, o.group, od.tmp, &err) || scn_outdir_commit(&od, &err)) {
         status = cli_fail("graph", &err);
     } else {
         cli_progress_end();

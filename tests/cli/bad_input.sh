@@ -134,6 +134,14 @@ scenario demand_group.yaml inputs/streets.gpkg "$POP_GPKG" "$SVC_GPKG"
 printf 'measures:\n  - { fca2: { cutoff: 30, demand: refugees } }\n' >>demand_group.yaml
 awk -F, 'NR == 1 {print $0 ",cap"; next} {print $0 "," (NR == 2 ? -3 : 2)}' svc.csv >svc_negcap.csv
 scenario negative_capacity.yaml inputs/streets.gpkg "$POP_CSV" "  clinic: { source: svc_negcap.csv, id: sid, lon: lon, lat: lat, capacity: cap }"
+# groups (issue 5): a zero walking speed, an eligibility condition on a field the services lack,
+# eligibility for a kind no service has
+scenario group_speed.yaml inputs/streets.gpkg "  source: inputs/neighbourhoods.gpkg
+  groups: { everyone: { field: $POP_FIELD, walk_speed_kmh: 0 } }" "$SVC_GPKG"
+scenario group_eligible_field.yaml inputs/streets.gpkg "  source: inputs/neighbourhoods.gpkg
+  groups: { everyone: { field: $POP_FIELD, eligible: \"languages LIKE '%ar%'\" } }" "$SVC_GPKG"
+scenario group_eligible_kind.yaml inputs/streets.gpkg "  source: inputs/neighbourhoods.gpkg
+  groups: { everyone: { field: $POP_FIELD, eligible: { clinc: \"capacity > 1\" } } }" "$SVC_GPKG"
 # two independent problems: validate must report both, not stop at the first
 scenario two_problems.yaml inputs/streets.gpkg "  source: inputs/neighbourhoods.gpkg
   groups: { everyone: no_such_pop_field }" "  clinic: { source: inputs/no_such_services.gpkg }"
@@ -243,6 +251,9 @@ bad unknown_key "$O-unknown_key" run 'unknown_key\.yaml:4:[0-9]+' 'walk_sped_kmh
     -- run unknown_key.yaml -o "$O-unknown_key" --quiet
 bad missing_file "$O-missing_file" run 'inputs/no_such_services\.gpkg' -- run missing_file.yaml -o "$O-missing_file" --quiet
 bad missing_field "$O-missing_field" run 'no_such_pop_field' -- run missing_field.yaml -o "$O-missing_field" --quiet
+bad group_speed "$O-group_speed" run 'group_speed\.yaml:[0-9]+:[0-9]+' 'walk_speed_kmh' -- run group_speed.yaml -o "$O-group_speed" --quiet
+bad group_eligible_field "$O-group_eligible_field" run 'services\.gpkg' "group 'everyone' eligibility" 'languages' -- run group_eligible_field.yaml -o "$O-group_eligible_field" --quiet
+bad group_eligible_kind "$O-group_eligible_kind" run 'group_eligible_kind\.yaml:[0-9]+:[0-9]+' "'clinc'" 'kinds: clinic' -- run group_eligible_kind.yaml -o "$O-group_eligible_kind" --quiet
 bad non_numeric "$O-non_numeric" run 'pop_abc\.csv' 'residents' -- run non_numeric.yaml -o "$O-non_numeric" --quiet
 bad empty_layer "$O-empty_layer" run 'streets_empty\.gpkg' -- run empty_layer.yaml -o "$O-empty_layer" --quiet
 bad no_crs "$O-no_crs" run 'streets_nocrs\.shp' -- run no_crs.yaml -o "$O-no_crs" --quiet

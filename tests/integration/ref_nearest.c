@@ -31,7 +31,10 @@
  *               (for the first --matrix-sources origins); with --require-asymmetric, at least
  *               one pair A->B differs from B->A (one-way streets, for cars).
  *
- * Options: --mode M (walk: column names <KIND>_<M>_minutes, <M>_snap_m), --speed-mps X (1.25),
+ * Options: --mode M (walk: column names <KIND>_<M>_minutes, <M>_snap_m), --columns TAG (M: the
+ *          minutes/nearest_id columns are <KIND>_<TAG>_..., e.g. walk_older for a group's own
+ *          layer), --only-services FILE (service refs that count, one per line: a group's
+ *          eligible services; the others are ordinary nodes), --speed-mps X (1.25),
  *          --connector-speed-mps X (= speed), --geodesic-samples N (200; 0 for modes whose
  *          speed varies by street), --directed (skip the symmetry check: one-way arcs),
  *          --seed S (20240607), --min-finite-share F (0.9), --cutoff-min M (none: times above
@@ -405,6 +408,43 @@ static const ref_entry *ref_find(const ref_entry *v, size_t n, int kind_idx, con
     return bsearch(&key, v, n, sizeof *v, ref_entry_cmp);
 }
 
+/* --only-services FILE: the service refs that count (one per line); NULL: all of them. */
+static char **only_refs;
+static size_t n_only_refs;
+
+static int cmp_cstrp(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int service_allowed(const char *ref) {
+    if (!only_refs) return 1;
+    return bsearch(&ref, only_refs, n_only_refs, sizeof *only_refs, cmp_cstrp) != NULL;
+}
+
+static void load_only_refs(const char *path) {
+    FILE *fp = fopen(path, "r");
+    if (!fp) die("%s: cannot open", path);
+    char line[512];
+    size_t cap = 64;
+    only_refs = xmalloc(cap * sizeof *only_refs);
+    while (fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!*line) continue;
+        if (n_only_refs == cap) {
+            cap *= 2;
+            char **p = realloc(only_refs, cap * sizeof *p);
+            if (!p) die("out of memory");
+            only_refs = p;
+        }
+        size_t len = strlen(line) + 1;
+        only_refs[n_only_refs] = xmalloc(len);
+        memcpy(only_refs[n_only_refs++], line, len);
+    }
+    fclose(fp);
+    if (!n_only_refs) die("%s: no service ref listed", path);
+    qsort(only_refs, n_only_refs, sizeof *only_refs, cmp_cstrp);
+}
+
 static void graph_load(char **kinds, int n_kinds, graph *g, csv_table *nodes,
                        csv_table *edges, char *path_nodes, char *path_edges) {
     csv_load(path_nodes, nodes);
@@ -452,7 +492,8 @@ static void graph_load(char **kinds, int n_kinds, graph *g, csv_table *nodes,
         } else if (strncmp(k, "service:", 8) == 0 && k[8]) {
             g->kind[id] = KIND_SERVICE;
             for (int i = 0; i < n_kinds; ++i)
-                if (strcmp(k + 8, kinds[i]) == 0) g->svc_kind[id] = i;
+                if (strcmp(k + 8, kinds[i]) == 0 && service_allowed(g->ref[id]))
+                    g->svc_kind[id] = i;
             if (g->svc_kind[id] >= 0)
                 g->services[g->n_services++] = (ref_entry){g->ref[id], (uint32_t)id,
                                                            g->svc_kind[id]};
@@ -729,6 +770,7 @@ static void usage(void) {
             "                   [--min-finite-share F] [--cutoff-min M] [--max-examples N]\n"
             "                   [--matrix FILE [--matrix-cutoff-min M] [--matrix-sources N]\n"
             "                                  [--require-asymmetric]]\n"
+            "                   [--columns TAG] [--only-services FILE]\n"
             "                   GRAPH_DIR ORIGINS_CSV KIND [KIND...]\n");
     exit(2);
 }
@@ -744,7 +786,7 @@ int main(int argc, char **argv) {
     long samples = 200, matrix_sources = 50;
     double matrix_cutoff_min = -1.0;
     int directed = 0, require_asym = 0;
-    const char *mode = "walk", *matrix_path = NULL;
+    const char *mode = "walk", *matrix_path = NULL, *columns = NULL;
     uint64_t seed = 20240607;
     char **pos = xmalloc((size_t)argc * sizeof *pos);
     int n_pos = 0;
@@ -755,6 +797,14 @@ int main(int argc, char **argv) {
         else if (strcmp(a, "--mode") == 0) {
             if (!v) die("--mode needs a name");
             mode = v;
+            ++i;
+        } else if (strcmp(a, "--columns") == 0) {
+            if (!v) die("--columns needs a name");
+            columns = v;
+            ++i;
+        } else if (strcmp(a, "--only-services") == 0) {
+            if (!v) die("--only-services needs a file");
+            load_only_refs(v);
             ++i;
         } else if (strcmp(a, "--matrix") == 0) {
             if (!v) die("--matrix needs a file");
@@ -809,9 +859,9 @@ int main(int argc, char **argv) {
     size_t *c_near = xmalloc((size_t)n_kinds * sizeof *c_near);
     for (int k = 0; k < n_kinds; ++k) {
         char name[256];
-        snprintf(name, sizeof name, "%s_%s_minutes", kinds[k], mode);
+        snprintf(name, sizeof name, "%s_%s_minutes", kinds[k], columns ? columns : mode);
         c_min[k] = csv_require_col(&orig, name);
-        snprintf(name, sizeof name, "%s_%s_nearest_id", kinds[k], mode);
+        snprintf(name, sizeof name, "%s_%s_nearest_id", kinds[k], columns ? columns : mode);
         c_near[k] = csv_require_col(&orig, name);
     }
 
