@@ -55,4 +55,13 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
 
 void geo_features_destroy(geo_features *f);
 
+/**
+ * For each point (lon[i], lat[i], WGS84), the index of the feature of `areas` whose geometry
+ * covers it (interior or boundary; on a shared boundary the lowest index), or SIM_INVALID_ID.
+ * `areas` must have been loaded with keep_geometry. area_of is caller-owned, n entries.
+ * Returns SIM_OK, SIM_EINVAL, SIM_ENOMEM or SIM_EDEP (a geometry GEOS cannot read).
+ */
+sim_status geo_features_locate(const geo_features *areas, const double *lon, const double *lat,
+                               size_t n, uint32_t *area_of, sim_error *err);
+
 #endif

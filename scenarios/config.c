@@ -133,6 +133,8 @@ typedef enum {
     K_POVERTY_LINE_MIN,
     K_POVERTY_SHARE,
     K_ELIGIBLE,
+    K_ALLOCATE,
+    K_WEIGHT,
     K_COUNT
 } key_id;
 
@@ -196,6 +198,8 @@ static const char *const KEY_NAMES[K_COUNT] = {
     [K_POVERTY_LINE_MIN] = "poverty_line_min",
     [K_POVERTY_SHARE] = "poverty_share",
     [K_ELIGIBLE] = "eligible",
+    [K_ALLOCATE] = "allocate",
+    [K_WEIGHT] = "weight",
 };
 
 static const key_id ROOT_KEYS[] = {K_NAME,     K_CRS,      K_NETWORK, K_PROFILES, K_POPULATION,
@@ -227,8 +231,9 @@ static const key_id BIKE_PROFILE_KEYS[] = {K_SPEED_KMH};
 static const key_id CAR_PROFILE_KEYS[] = {K_SPEED_FACTOR, K_USE_MAXSPEED, K_MAXSPEED_FACTOR,
                                           K_HIGHWAY_KMH};
 static const key_id GROUP_KEYS[] = {K_FIELD, K_MODES, K_WALK_SPEED_KMH, K_ELIGIBLE};
-static const key_id POPULATION_KEYS[] = {K_SOURCE, K_LAYER,  K_ID,    K_LON,
-                                         K_LAT,    K_FILTER, K_GROUPS};
+static const key_id POPULATION_KEYS[] = {K_SOURCE, K_LAYER,  K_ID,     K_LON,
+                                         K_LAT,    K_FILTER, K_GROUPS, K_ALLOCATE};
+static const key_id ALLOCATE_KEYS[] = {K_SOURCE, K_LAYER, K_ID, K_FILTER, K_WEIGHT};
 static const key_id SERVICE_A_KEYS[] = {K_SOURCE, K_LAYER,  K_ID,      K_LON,
                                         K_LAT,    K_FILTER, K_CAPACITY};
 static const key_id SERVICE_B_KEYS[] = {K_SOURCE, K_TYPE_FIELD, K_KINDS,  K_LAYER,   K_ID,
@@ -1066,6 +1071,16 @@ static sim_status parse_population(const loader *ld, yaml_node_t *n, scn_config 
         (rc = parse_layer(ld, &f, "'population'", &c->population)) ||
         (rc = need(ld, &f, K_GROUPS, "'population'")))
         return rc;
+    if (f.val[K_ALLOCATE]) {
+        /* the groups' counts come from coarser areas and are shared out to these origins */
+        fields a;
+        if ((rc = read_fields(ld, f.val[K_ALLOCATE], "'population.allocate'", ALLOCATE_KEYS,
+                              COUNT_OF(ALLOCATE_KEYS), &a)) ||
+            (rc = parse_layer(ld, &a, "'population.allocate'", &c->allocate.layer)) ||
+            (rc = field_string(ld, &a, K_WEIGHT, &c->allocate.weight)))
+            return rc;
+        c->allocate.set = 1;
+    }
     return parse_groups(ld, f.val[K_GROUPS], c);
 }
 
@@ -1928,6 +1943,8 @@ void scn_config_destroy(scn_config *c) {
     free(c->network.length);
     free(c->network.time);
     layer_free(&c->population);
+    layer_free(&c->allocate.layer);
+    free(c->allocate.weight);
     for (size_t i = 0; i < c->n_groups; ++i) {
         free(c->groups[i].name);
         free(c->groups[i].field);

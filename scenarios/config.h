@@ -176,6 +176,14 @@ typedef struct {
                             speed by network.walk_speed_kmh) */
 
     scn_layer population;
+    /* population.allocate: the groups' fields are read from these areas (polygons) and each
+     * area's counts are shared out to the origins inside it, in proportion to the origins'
+     * `weight` field (NULL: equal shares). docs/SCENARIO.md. */
+    struct {
+        int set;
+        scn_layer layer;
+        char *weight;
+    } allocate;
     scn_group *groups;
     size_t n_groups;
 

@@ -340,6 +340,97 @@ static sim_status load_services(scn_city *c, sim_warnings *warn, sim_error *err)
     return rc;
 }
 
+/*
+ * population.allocate: origins from population.source (with the optional weight field), the
+ * groups' counts from the areas of allocate.source. Each area's count of each group is shared
+ * out to the origins whose point lies in the area, in proportion to their weights (equal shares
+ * when there is no weight field or the weights of the area add up to 0). equity.rank_by is an
+ * attribute of the areas and is copied to their origins. docs/SCENARIO.md.
+ */
+static sim_status load_allocated_population(scn_city *c, sim_warnings *warn, sim_error *err) {
+    const scn_config *cfg = c->cfg;
+    size_t ng = cfg->n_groups;
+    geo_features *areas = NULL;
+    uint32_t *area_of = NULL;
+    double *wsum = NULL, *w = NULL;
+    sim_status rc = SIM_OK;
+    const char *wf[1] = {cfg->allocate.weight};
+    geo_features_source ps = {.what = "population", .path = cfg->population.source,
+                              .layer = cfg->population.layer, .id = cfg->population.id,
+                              .lon = cfg->population.lon, .lat = cfg->population.lat,
+                              .filter = cfg->population.filter, .fields = wf,
+                              .n_fields = cfg->allocate.weight ? 1 : 0, .keep_geometry = 1};
+    if ((rc = geo_features_load(&ps, c->crs, &c->pop, warn, err))) return rc;
+    scn__add_input(c, cfg->population.source, "population");
+    const char **gf = malloc((ng + 1) * sizeof *gf);
+    if (!gf) return sim_error_set(err, SIM_ENOMEM, "population");
+    for (size_t g = 0; g < ng; ++g) gf[g] = cfg->groups[g].field;
+    if (cfg->equity.rank_by) gf[ng] = cfg->equity.rank_by;
+    const scn_layer *al = &cfg->allocate.layer;
+    geo_features_source as = {.what = "population areas (population.allocate)",
+                              .path = al->source, .layer = al->layer, .id = al->id,
+                              .filter = al->filter, .fields = gf,
+                              .n_fields = ng + (cfg->equity.rank_by ? 1 : 0),
+                              .keep_geometry = 1};
+    rc = geo_features_load(&as, c->crs, &areas, warn, err);
+    free(gf);
+    if (rc) return rc;
+    scn__add_input(c, al->source, "population areas");
+    size_t no = c->pop->n, na = areas->n, nf = areas->n_fields;
+    if (!areas->polygons) {
+        rc = sim_error_set(err, SIM_EPARSE, "%s: population.allocate needs polygons (areas), "
+                           "but the layer holds points or lines", al->source);
+        goto done;
+    }
+    area_of = malloc((no ? no : 1) * sizeof *area_of);
+    wsum = calloc(na ? na : 1, sizeof *wsum);
+    w = malloc((no ? no : 1) * sizeof *w);
+    c->pop_cols = calloc((ng ? ng : 1) * (no ? no : 1), sizeof *c->pop_cols);
+    if (cfg->equity.rank_by) c->rank_by = malloc((no ? no : 1) * sizeof *c->rank_by);
+    if (!area_of || !wsum || !w || !c->pop_cols || (cfg->equity.rank_by && !c->rank_by)) {
+        rc = sim_error_set(err, SIM_ENOMEM, "population");
+        goto done;
+    }
+    if ((rc = geo_features_locate(areas, c->pop->lon, c->pop->lat, no, area_of, err))) goto done;
+    size_t *count = calloc(na ? na : 1, sizeof *count);
+    if (!count) {
+        rc = sim_error_set(err, SIM_ENOMEM, "population");
+        goto done;
+    }
+    for (size_t i = 0; i < no; ++i) {
+        w[i] = cfg->allocate.weight ? c->pop->values[i] : 1.0;
+        if (area_of[i] == SIM_INVALID_ID) {
+            sim_warnings_add(warn, "origin outside every area of population.allocate: it gets "
+                                   "no population", "%s", c->pop->id[i]);
+            continue;
+        }
+        wsum[area_of[i]] += w[i];
+        ++count[area_of[i]];
+    }
+    for (size_t a = 0; a < na; ++a) {
+        if (count[a]) continue;
+        double people = 0;
+        for (size_t g = 0; g < ng; ++g) people = fmax(people, areas->values[a * nf + g]);
+        if (people > 0)
+            sim_warnings_add(warn, "area of population.allocate with no origin inside: its "
+                                   "people are not counted", "%s (%.0f)", areas->id[a], people);
+    }
+    for (size_t i = 0; i < no; ++i) {
+        uint32_t a = area_of[i];
+        if (c->rank_by) c->rank_by[i] = a == SIM_INVALID_ID ? 0.0 : areas->values[a * nf + ng]; /* no people */
+        if (a == SIM_INVALID_ID) continue;
+        double share = wsum[a] > 0 ? w[i] / wsum[a] : 1.0 / (double)count[a];
+        for (size_t g = 0; g < ng; ++g) c->pop_cols[g * no + i] = areas->values[a * nf + g] * share;
+    }
+    free(count);
+done:
+    geo_features_destroy(areas);
+    free(area_of);
+    free(wsum);
+    free(w);
+    return rc;
+}
+
 static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, int with_network,
                             scn_city **out, sim_warnings *warn, sim_error *err,
                             sim_error *problems, size_t max_problems, size_t *n_problems) {
@@ -383,45 +474,57 @@ static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, int
 
 population:
     progress(opts, "reading population", 0, 0);
-    const char **gf = malloc((cfg->n_groups + 1) * sizeof *gf);
-    if (!gf) {
-        rc = sim_error_set(err, SIM_ENOMEM, "population");
-        goto done;
-    }
-    for (size_t g = 0; g < cfg->n_groups; ++g) gf[g] = cfg->groups[g].field;
-    /* the equity ranking field is read (strictly numeric) with the groups */
-    if (cfg->equity.rank_by) gf[cfg->n_groups] = cfg->equity.rank_by;
-    geo_features_source ps = {.what = "population", .path = cfg->population.source,
-                              .layer = cfg->population.layer, .id = cfg->population.id,
-                              .lon = cfg->population.lon, .lat = cfg->population.lat,
-                              .filter = cfg->population.filter, .fields = gf,
-                              .n_fields = cfg->n_groups + (cfg->equity.rank_by ? 1 : 0),
-                              .keep_geometry = 1};
-    rc = geo_features_load(&ps, c->crs, &c->pop, warn, err);
-    free(gf);
-    if (rc && keep_going(c, rc, err)) {
-        /* go on to check the services; nothing after them can run without population */
-        rc = SIM_OK;
-        if (!(rc = load_services(c, warn, err))) rc = SIM_EPARSE;
-        goto done;
-    }
-    if (rc) goto done;
-    scn__add_input(c, cfg->population.source, "population");
-    size_t no = c->pop->n, ng = cfg->n_groups, nf = c->pop->n_fields;
-    c->pop_cols = malloc((ng ? ng : 1) * (no ? no : 1) * sizeof *c->pop_cols);
-    if (!c->pop_cols) {
-        rc = sim_error_set(err, SIM_ENOMEM, "population");
-        goto done;
-    }
-    for (size_t g = 0; g < ng; ++g)
-        for (size_t i = 0; i < no; ++i) c->pop_cols[g * no + i] = c->pop->values[i * nf + g];
-    if (cfg->equity.rank_by) {
-        if (!(c->rank_by = malloc((no ? no : 1) * sizeof *c->rank_by))) {
+    if (cfg->allocate.set) {
+        if ((rc = load_allocated_population(c, warn, err))) {
+            if (keep_going(c, rc, err)) {
+                rc = SIM_OK;
+                if (!(rc = load_services(c, warn, err))) rc = SIM_EPARSE;
+            }
+            goto done;
+        }
+    } else {
+        const char **gf = malloc((cfg->n_groups + 1) * sizeof *gf);
+        if (!gf) {
             rc = sim_error_set(err, SIM_ENOMEM, "population");
             goto done;
         }
-        for (size_t i = 0; i < no; ++i) c->rank_by[i] = c->pop->values[i * nf + ng];
+        for (size_t g = 0; g < cfg->n_groups; ++g) gf[g] = cfg->groups[g].field;
+        /* the equity ranking field is read (strictly numeric) with the groups */
+        if (cfg->equity.rank_by) gf[cfg->n_groups] = cfg->equity.rank_by;
+        geo_features_source ps = {.what = "population", .path = cfg->population.source,
+                                  .layer = cfg->population.layer, .id = cfg->population.id,
+                                  .lon = cfg->population.lon, .lat = cfg->population.lat,
+                                  .filter = cfg->population.filter, .fields = gf,
+                                  .n_fields = cfg->n_groups + (cfg->equity.rank_by ? 1 : 0),
+                                  .keep_geometry = 1};
+        rc = geo_features_load(&ps, c->crs, &c->pop, warn, err);
+        free(gf);
+        if (rc && keep_going(c, rc, err)) {
+            /* go on to check the services; nothing after them can run without population */
+            rc = SIM_OK;
+            if (!(rc = load_services(c, warn, err))) rc = SIM_EPARSE;
+            goto done;
+        }
+        if (rc) goto done;
+        scn__add_input(c, cfg->population.source, "population");
+        size_t no = c->pop->n, ng = cfg->n_groups, nf = c->pop->n_fields;
+        c->pop_cols = malloc((ng ? ng : 1) * (no ? no : 1) * sizeof *c->pop_cols);
+        if (!c->pop_cols) {
+            rc = sim_error_set(err, SIM_ENOMEM, "population");
+            goto done;
+        }
+        for (size_t g = 0; g < ng; ++g)
+            for (size_t i = 0; i < no; ++i)
+                c->pop_cols[g * no + i] = c->pop->values[i * nf + g];
+        if (cfg->equity.rank_by) {
+            if (!(c->rank_by = malloc((no ? no : 1) * sizeof *c->rank_by))) {
+                rc = sim_error_set(err, SIM_ENOMEM, "population");
+                goto done;
+            }
+            for (size_t i = 0; i < no; ++i) c->rank_by[i] = c->pop->values[i * nf + ng];
+        }
     }
+    size_t no = c->pop->n;
 
     progress(opts, "reading services", 0, 0);
     if ((rc = load_services(c, warn, err))) goto done;
