@@ -141,11 +141,14 @@ void cli_print_warnings(const char *cmd, const sim_warnings *w) {
 void cli_print_headlines(const scn_headline *h, size_t n, const unsigned *thresholds,
                          size_t n_thresholds) {
     if (n_thresholds > 8) n_thresholds = 8;
-    printf("%-20s %-5s %-12s %12s", "service", "mode", "group", "mean_minutes");
+    int gw = 12; /* the group column fits the longest name */
+    for (size_t i = 0; i < n; ++i)
+        if ((int)strlen(h[i].group) > gw) gw = (int)strlen(h[i].group);
+    printf("%-20s %-5s %-*s %12s", "service", "mode", gw, "group", "mean_minutes");
     for (size_t q = 0; q < n_thresholds; ++q) printf("  within_%-3u", thresholds[q]);
     putchar('\n');
     for (size_t i = 0; i < n; ++i) {
-        printf("%-20s %-5s %-12s ", h[i].service, h[i].mode, h[i].group);
+        printf("%-20s %-5s %-*s ", h[i].service, h[i].mode, gw, h[i].group);
         if (isnan(h[i].mean_minutes)) printf("%12s", "-");
         else printf("%12.1f", h[i].mean_minutes);
         for (size_t q = 0; q < n_thresholds; ++q) {
@@ -162,7 +165,7 @@ void cli_print_headlines(const scn_headline *h, size_t n, const unsigned *thresh
         while (first > 0 && SAME(first - 1, i)) --first;
 #undef SAME
         for (size_t g = first + 1; g <= i; ++g) {
-            printf("%-20s %-5s %-12s ", "", "", "gap");
+            printf("%-20s %-5s %-*s ", "", "", gw, "gap");
             double d = h[g].mean_minutes - h[first].mean_minutes;
             if (isnan(d)) printf("%12s", "-");
             else printf("%+12.1f", d);
