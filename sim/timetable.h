@@ -22,9 +22,9 @@
  * One trip as handed to sim_timetable_build(): it visits stops[0..n_stops-1] in order,
  * arriving at arr_s[i] and departing at dep_s[i] (seconds, see above; arr_s[i] <= dep_s[i] and
  * dep_s[i] <= arr_s[i+1]). `route_ref` is an opaque caller number (e.g. the feed's route index)
- * kept for reporting; trips are grouped by their exact stop sequence, not by route_ref.
- * `pickup_ok`/`dropoff_ok` may be NULL (all allowed); otherwise one flag per stop (0 = GTFS
- * pickup_type/drop_off_type 1, "not available").
+ * kept for reporting; trips are grouped by their exact stop sequence and pickup/drop-off
+ * pattern, not by route_ref. `pickup_ok`/`dropoff_ok` may be NULL (all allowed); otherwise one
+ * flag per stop (0 = GTFS pickup_type/drop_off_type 1, "not available").
  */
 typedef struct {
     const uint32_t *stops;
@@ -36,7 +36,7 @@ typedef struct {
     uint32_t route_ref;
 } sim_trip;
 
-/** A walking transfer between two stops (directed), e.g. from the street network or transfers.txt. */
+/** A directed walking transfer between two stops, e.g. from the street network or transfers.txt. */
 typedef struct {
     uint32_t from, to;
     uint32_t walk_s;
@@ -46,17 +46,26 @@ typedef struct {
  * The RAPTOR form (Delling, Pajor, Werneck 2012, section 3.1), read-only once built. Fields are
  * public so that sim/raptor and tests can scan them; build only with sim_timetable_build().
  *
+ * A route is a set of trips with the same stop sequence and the same pickup/drop-off flags at
+ * every stop. Routes are numbered in order of first appearance of their pattern in the input;
+ * a pattern whose trips would overtake each other is split into several consecutive routes.
  * Route r has route_n_stops[r] stops, listed at route_stops[route_stop_first[r] + i], and
- * route_n_trips[r] trips sorted by departure so that no trip overtakes another (for trips t < u
- * of one route, every stop time of t is <= that of u; trips with one sequence that would
- * overtake are split into separate routes). The stop times of trip t at stop i are at
+ * route_n_trips[r] trips sorted by departure at the first stop (ties: arrival then departure at
+ * each later stop in turn, then arrival at the first stop, then input order), such that no trip
+ * overtakes another: for trips t < u of one route every stop time of t is <= that of u (equal
+ * times allowed), so departures at any one position are sorted. The split is greedy: each trip,
+ * in that order, joins the first route of its pattern whose last trip it does not overtake.
+ * route_ref[r] is the route_ref of the route's first trip in input order.
+ * The stop times of trip t at stop i are at
  *   k = route_time_first[r] + t * route_n_stops[r] + i:  arr_s[k], dep_s[k], flags[k].
- * flags bit 0: boarding allowed, bit 1: alighting allowed.
+ * flags bit 0 (SIM_TT_BOARD): boarding allowed, bit 1 (SIM_TT_ALIGHT): alighting allowed; equal
+ * for all trips of a route.
  * Stop s is served by routes stop_routes[stop_route_first[s] .. stop_route_first[s+1]-1],
- * with the position of s in that route at stop_route_pos[...] (a stop visited twice by one
- * route appears twice).
- * Transfers leaving stop s: transfer_to/transfer_walk_s[transfer_first[s] .. transfer_first[s+1]-1],
- * sorted by target stop; at most one per (from, to) pair (the shortest given).
+ * with the position of s in that route at stop_route_pos[...], ordered by (route, position) (a
+ * stop visited twice by one route appears twice).
+ * Transfers leaving stop s: transfer_to/transfer_walk_s[transfer_first[s] ..
+ * transfer_first[s+1]-1], sorted by target stop; at most one per (from, to) pair (the shortest
+ * given); transfers from a stop to itself are dropped.
  */
 typedef struct {
     uint32_t n_stops, n_routes;
@@ -81,10 +90,12 @@ typedef struct {
 
 /**
  * Builds the RAPTOR form from `n_trips` trips over `n_stops` stops plus `n_transfers` walking
- * transfers. Trips with fewer than two stops, or whose times go backwards, are rejected with
- * SIM_EINVAL (geo/ filters and reports them first). The result is a pure function of the input
- * (routes numbered in order of first appearance of their stop sequence). On success *out owns a
- * new timetable (free with sim_timetable_destroy); on failure *out is NULL.
+ * transfers. Trips with fewer than two stops, a stop id >= n_stops, a NULL array, or times that
+ * go backwards (arr_s[i] > dep_s[i] or dep_s[i] > arr_s[i+1]), and transfers naming a stop
+ * >= n_stops are rejected with SIM_EINVAL (geo/ filters and reports them first). The input is
+ * copied: the caller's arrays may be freed once this returns. The result is a pure function of
+ * the input (routes numbered in order of first appearance of their pattern). On success *out owns
+ * a new timetable (free with sim_timetable_destroy); on failure *out is NULL.
  * Returns SIM_OK, SIM_EINVAL (stop id out of range, bad trip) or SIM_ENOMEM.
  */
 sim_status sim_timetable_build(uint32_t n_stops, const sim_trip *trips, size_t n_trips,
