@@ -222,7 +222,7 @@ static int cmp_cstr(const void *a, const void *b) {
 /* Group g's eligibility for the services [j0, j1) of source e: each kind there with a condition
  * is read again with that condition added, and the services whose ids come back are eligible. */
 static sim_status mark_eligible(scn_city *c, size_t g, const scn_service *e, size_t j0, size_t j1,
-                                sim_warnings *warn, sim_error *err) {
+                                sim_error *err) {
     const scn_group *gr = &c->cfg->groups[g];
     for (size_t k = 0; k < c->n_kinds; ++k) {
         const char *cond = scn_group_eligible(gr, c->kinds[k]);
@@ -248,7 +248,6 @@ static sim_status mark_eligible(scn_city *c, size_t g, const scn_service *e, siz
         sim_warnings quiet = {0}; /* the same rows warned about once already */
         sim_status rc = geo_features_load(&src, c->crs, &f, &quiet, err);
         sim_warnings_clear(&quiet);
-        (void)warn;
         if (rc) return rc;
         qsort(f->id, f->n, sizeof *f->id, cmp_cstr);
         for (size_t j = j0; j < j1; ++j)
@@ -290,7 +289,7 @@ static sim_status load_eligibility(scn_city *c, const size_t *ranges, sim_warnin
             return sim_error_set(err, SIM_ENOMEM, "eligibility");
         for (size_t s = 0; s < cfg->n_services; ++s) {
             sim_status rc = mark_eligible(c, g, &cfg->services[s], ranges[2 * s],
-                                          ranges[2 * s + 1], warn, err);
+                                          ranges[2 * s + 1], err);
             if (rc) return rc;
         }
         size_t n_ok = 0;
