@@ -24,6 +24,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "sim/raptor.h"
+
 #if defined(__GNUC__)
 #define SCN_PRINTF(fmt_index, args_index) __attribute__((format(printf, fmt_index, args_index)))
 #else
@@ -48,15 +50,18 @@ static const uint32_t DEFAULT_THRESHOLDS_MIN[] = {15, 30, 45, 60};
 /* ---- modes ---------------------------------------------------------------------------------- */
 
 /* Indexed by scn_mode. A new mode is one enum value in config.h plus one name here (and, for a
- * street mode, a geo_mode with its profile in geo/profile.c). */
-static const char *const MODE_NAMES[] = {"walk", "bike", "car"};
+ * street mode, a geo_mode with its profile in geo/profile.c). Transit is not a street mode: it
+ * needs the `transit:` block instead of a profile. */
+static const char *const MODE_NAMES[] = {"walk", "bike", "car", "transit"};
 _Static_assert(sizeof MODE_NAMES / sizeof MODE_NAMES[0] == SCN_MODE_COUNT,
                "MODE_NAMES must name every scn_mode");
 _Static_assert((int)SCN_MODE_WALK == (int)GEO_MODE_WALK &&
                    (int)SCN_MODE_BIKE == (int)GEO_MODE_BIKE &&
                    (int)SCN_MODE_CAR == (int)GEO_MODE_CAR &&
-                   (int)SCN_MODE_COUNT == (int)GEO_MODE_COUNT,
-               "scn_mode and geo_mode must agree");
+                   (int)SCN_STREET_MODE_COUNT == (int)GEO_MODE_COUNT,
+               "the street modes of scn_mode and geo_mode must agree");
+_Static_assert((int)SCN_MODE_TRANSIT >= (int)SCN_STREET_MODE_COUNT,
+               "transit must not be a street mode");
 
 const char *scn_group_eligible(const scn_group *g, const char *kind) {
     if (g->eligible_all) return g->eligible_all;
@@ -135,6 +140,19 @@ typedef enum {
     K_ELIGIBLE,
     K_ALLOCATE,
     K_WEIGHT,
+    K_TRANSIT,
+    K_FEEDS,
+    K_DATE,
+    K_WINDOW,
+    K_STEP_MIN,
+    K_PERCENTILES,
+    K_MAX_WALK_MIN,
+    K_MAX_RIDES,
+    K_MAX_TRIP_MIN,
+    K_BOARD_SLACK_S,
+    K_ACCESS,
+    K_EGRESS,
+    K_TRANSFER,
     K_COUNT
 } key_id;
 
@@ -200,10 +218,23 @@ static const char *const KEY_NAMES[K_COUNT] = {
     [K_ELIGIBLE] = "eligible",
     [K_ALLOCATE] = "allocate",
     [K_WEIGHT] = "weight",
+    [K_TRANSIT] = "transit",
+    [K_FEEDS] = "feeds",
+    [K_DATE] = "date",
+    [K_WINDOW] = "window",
+    [K_STEP_MIN] = "step_min",
+    [K_PERCENTILES] = "percentiles",
+    [K_MAX_WALK_MIN] = "max_walk_min",
+    [K_MAX_RIDES] = "max_rides",
+    [K_MAX_TRIP_MIN] = "max_trip_min",
+    [K_BOARD_SLACK_S] = "board_slack_s",
+    [K_ACCESS] = "access",
+    [K_EGRESS] = "egress",
+    [K_TRANSFER] = "transfer",
 };
 
 static const key_id ROOT_KEYS[] = {K_NAME,     K_CRS,      K_NETWORK, K_PROFILES, K_POPULATION,
-                                   K_SERVICES, K_MEASURES, K_EQUITY,  K_OUTPUT};
+                                   K_SERVICES, K_MEASURES, K_EQUITY,  K_TRANSIT,  K_OUTPUT};
 static const key_id NETWORK_KEYS[] = {K_SOURCE,
                                       K_LAYER,
                                       K_NODES,
@@ -241,6 +272,10 @@ static const key_id SERVICE_B_KEYS[] = {K_SOURCE, K_TYPE_FIELD, K_KINDS,  K_LAYE
 static const key_id OUTPUT_KEYS[] = {K_GRID_M, K_THRESHOLDS_MIN};
 static const key_id EQUITY_KEYS[] = {K_TOTAL_GROUP, K_RANK_BY, K_POVERTY_LINE_MIN,
                                      K_POVERTY_SHARE};
+static const key_id TRANSIT_KEYS[] = {K_FEEDS,     K_DATE,        K_WINDOW,
+                                      K_STEP_MIN,  K_PERCENTILES, K_MAX_WALK_MIN,
+                                      K_MAX_RIDES, K_MAX_TRIP_MIN, K_BOARD_SLACK_S};
+static const key_id MAX_WALK_KEYS[] = {K_ACCESS, K_EGRESS, K_TRANSFER};
 /* The parameters of each measure (MEASURES below); the decay keys are checked against the
  * chosen decay afterwards (DECAY_PARAMS). */
 static const key_id NEAREST_KEYS[] = {K_K};
@@ -787,10 +822,15 @@ static sim_status parse_network_tables(const loader *ld, const fields *f, scn_co
     return SIM_OK;
 }
 
-/* `walk_mark` gets the place of walk_speed_kmh (line 0 when absent), which profiles.walk
- * must not repeat. */
+/* Places in `network` that later sections check; line 0 where the key (or mode) is absent. */
+typedef struct {
+    scn_mark walk_speed;           /* walk_speed_kmh, which profiles.walk must not repeat */
+    scn_mark modes;                /* the `modes` list (line 0: the default modes) */
+    scn_mark mode[SCN_MODE_COUNT]; /* each mode listed in it */
+} network_marks;
+
 static sim_status parse_network(const loader *ld, yaml_node_t *n, scn_config *c,
-                                scn_mark *walk_mark) {
+                                network_marks *nm) {
     fields f;
     sim_status rc;
     if ((rc = read_fields(ld, n, "'network'", NETWORK_KEYS, COUNT_OF(NETWORK_KEYS), &f))) return rc;
@@ -819,10 +859,11 @@ static sim_status parse_network(const loader *ld, yaml_node_t *n, scn_config *c,
         (rc = field_number(ld, &f, K_SNAP_DISTANCE_M, 1, &c->network.snap_distance_m)) ||
         (rc = field_number(ld, &f, K_JOIN_TOLERANCE_M, 0, &c->network.join_tolerance_m)))
         return rc;
-    if (f.val[K_WALK_SPEED_KMH]) *walk_mark = mark_of(f.val[K_WALK_SPEED_KMH]);
+    if (f.val[K_WALK_SPEED_KMH]) nm->walk_speed = mark_of(f.val[K_WALK_SPEED_KMH]);
     if (f.val[K_MODES]) {
         memset(c->network.modes, 0, sizeof c->network.modes);
-        return parse_modes(ld, f.val[K_MODES], c->network.modes, NULL);
+        nm->modes = mark_of(f.val[K_MODES]);
+        return parse_modes(ld, f.val[K_MODES], c->network.modes, nm->mode);
     }
     return SIM_OK;
 }
@@ -929,6 +970,318 @@ static sim_status parse_profiles(const loader *ld, yaml_node_t *n, scn_config *c
     return SIM_OK;
 }
 
+/* ---- transit -------------------------------------------------------------------------------- */
+
+/* GTFS times pass 24:00 for trips after midnight; a window may too, by up to a day. */
+#define MAX_WINDOW_HOUR 47
+/* A trip (or a walk within one) longer than a day means nothing for daily accessibility. */
+#define MAX_TRIP_MIN 1440
+/* More boarding slack than an hour is surely minutes written as seconds. */
+#define MAX_BOARD_SLACK_S 3600
+/* The examples quoted in messages about the form of a value. */
+#define DATE_FORM "expected \"YYYY-MM-DD\" such as \"2019-05-13\""
+#define WINDOW_FORM "expected \"HH:MM-HH:MM\" such as \"07:00-08:00\""
+
+/* The optional whole number under `k`, from `lo` to `hi`, into *dst. */
+static sim_status field_whole(const loader *ld, const fields *f, key_id k, uint32_t lo,
+                              uint32_t hi, uint32_t *dst) {
+    const yaml_node_t *n = f->val[k];
+    if (!n) return SIM_OK;
+    double v = 0; /* set by node_number() on success */
+    sim_status rc = node_number(ld, n, KEY_NAMES[k], &v);
+    if (rc) return rc;
+    if (!(v >= lo && v <= hi && v == floor(v)))
+        return fail_at(ld, mark_of(n), "'%s' must be a whole number from %u to %u, found %s",
+                       KEY_NAMES[k], (unsigned)lo, (unsigned)hi, scalar_text(n));
+    *dst = (uint32_t)v;
+    return SIM_OK;
+}
+
+/* The optional minutes under `k`, > 0 and at most a day, into *dst. */
+static sim_status field_minutes(const loader *ld, const fields *f, key_id k, double *dst) {
+    double v = *dst;
+    sim_status rc = field_number(ld, f, k, 1, &v);
+    if (rc) return rc;
+    if (v > MAX_TRIP_MIN)
+        return fail_at(ld, mark_of(f->val[k]), "'%s' must be at most %d minutes, found %s",
+                       KEY_NAMES[k], MAX_TRIP_MIN, scalar_text(f->val[k]));
+    *dst = v;
+    return SIM_OK;
+}
+
+/* `feeds`: one path or a list of them (GTFS zip files or folders), each resolved. */
+static sim_status parse_feeds(const loader *ld, const yaml_node_t *n, scn_config *c) {
+    char shown[SHOW_BUF];
+    int list = n->type == YAML_SEQUENCE_NODE;
+    if (!list && (n->type != YAML_SCALAR_NODE || is_null(n)))
+        return fail_at(ld, mark_of(n), "expected a path or a list of paths for 'feeds', found %s",
+                       show_node(n, shown));
+    size_t count = list ? (size_t)(n->data.sequence.items.top - n->data.sequence.items.start) : 1;
+    if (count == 0)
+        return fail_at(ld, mark_of(n),
+                       "'feeds' needs at least one GTFS feed (a .zip file or a folder)");
+    if (!(c->transit.feeds = calloc(count, sizeof *c->transit.feeds)) ||
+        !(c->transit.feed_marks = calloc(count, sizeof *c->transit.feed_marks)))
+        return no_memory(ld);
+    c->transit.n_feeds = count;
+    for (size_t i = 0; i < count; ++i) {
+        const yaml_node_t *item = list ? node_at(ld, n->data.sequence.items.start[i]) : n;
+        char *raw = NULL;
+        sim_status rc = node_string(ld, item, "'feeds'", &raw);
+        if (rc) return rc;
+        c->transit.feeds[i] = resolve_path(ld->dir, raw);
+        free(raw);
+        if (!c->transit.feeds[i]) return no_memory(ld);
+        c->transit.feed_marks[i] = mark_of(item);
+        /* the same feed twice would run every trip twice */
+        for (size_t j = 0; j < i; ++j)
+            if (!strcmp(c->transit.feeds[j], c->transit.feeds[i]))
+                return fail_at(ld, mark_of(item), "feed %s is listed twice (first at %d:%d)",
+                               show_node(item, shown), c->transit.feed_marks[j].line,
+                               c->transit.feed_marks[j].col);
+    }
+    return SIM_OK;
+}
+
+static int is_digit(char ch) {
+    return ch >= '0' && ch <= '9';
+}
+
+static int leap_year(int year) {
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+/* `date: YYYY-MM-DD`, a day of the (proleptic Gregorian) calendar, into c->transit.date. */
+static sim_status parse_date(const loader *ld, const yaml_node_t *n, scn_config *c) {
+    static const char *const MONTHS[12] = {"January", "February", "March",     "April",
+                                           "May",     "June",     "July",      "August",
+                                           "September", "October", "November", "December"};
+    static const int DAYS[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    char shown[SHOW_BUF], text[SHOW_LEN + 4];
+    if (n->type != YAML_SCALAR_NODE || is_null(n))
+        return fail_at(ld, mark_of(n), "transit.date: " DATE_FORM ", found %s",
+                       show_node(n, shown));
+    const char *s = scalar_text(n);
+    int ok = scalar_len(n) == 10 && s[4] == '-' && s[7] == '-';
+    for (int i = 0; ok && i < 10; ++i)
+        if (i != 4 && i != 7 && !is_digit(s[i])) ok = 0;
+    if (!ok)
+        return fail_at(ld, mark_of(n), "transit.date: " DATE_FORM ", found \"%s\"",
+                       show_text(s, scalar_len(n), text));
+    int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
+    if (month < 1 || month > 12)
+        return fail_at(ld, mark_of(n), "transit.date: %s is not a calendar date (month %02d; "
+                                       "months are 01 to 12)",
+                       s, month);
+    int days = DAYS[month - 1] + (month == 2 && leap_year(year));
+    if (day < 1 || day > days)
+        return fail_at(ld, mark_of(n), "transit.date: %s is not a calendar date (%s %d has %d "
+                                       "days)",
+                       s, MONTHS[month - 1], year, days);
+    memcpy(c->transit.date, s, 10);
+    c->transit.date[10] = '\0';
+    c->transit.date_mark = mark_of(n);
+    return SIM_OK;
+}
+
+/* A time of day "H:MM" or "HH:MM" at *p (before `end`) into *hours and *minutes, unchecked;
+ * *p moves past it. 0 if the text there is not of that form. */
+static int scan_clock(const char **p, const char *end, int *hours, int *minutes) {
+    const char *s = *p;
+    int digits = 0;
+    *hours = 0;
+    while (s < end && is_digit(*s) && digits < 3) *hours = *hours * 10 + (*s++ - '0'), ++digits;
+    if (digits < 1 || digits > 2 || end - s < 3 || s[0] != ':' || !is_digit(s[1]) ||
+        !is_digit(s[2]))
+        return 0;
+    *minutes = (s[1] - '0') * 10 + (s[2] - '0');
+    *p = s + 3;
+    return 1;
+}
+
+/* One end of the window, `from` pointing at its text as scan_clock() read it: seconds after
+ * midnight, or -1 with *rc set if it is not a time of the window. */
+static int32_t window_time(const loader *ld, const yaml_node_t *n, const char *from, int hours,
+                           int minutes, sim_status *rc) {
+    char text[SHOW_LEN + 4];
+    show_text(from, is_digit(from[1]) ? 5 : 4, text); /* HH:MM or H:MM */
+    if (minutes > 59)
+        *rc = fail_at(ld, mark_of(n), "transit.window: %s is not a time (minutes are 00 to 59)",
+                      text);
+    else if (hours > MAX_WINDOW_HOUR)
+        *rc = fail_at(ld, mark_of(n),
+                      "transit.window: %s is past %d:59 (a window may pass midnight by up to "
+                      "a day)",
+                      text, MAX_WINDOW_HOUR);
+    else
+        return (int32_t)(hours * 3600 + minutes * 60);
+    return -1;
+}
+
+/* `window: "HH:MM-HH:MM"`, the departure times (start included, end excluded), into seconds. */
+static sim_status parse_window(const loader *ld, const yaml_node_t *n, scn_config *c) {
+    char shown[SHOW_BUF], text[SHOW_LEN + 4];
+    if (n->type != YAML_SCALAR_NODE || is_null(n))
+        return fail_at(ld, mark_of(n), "transit.window: " WINDOW_FORM ", found %s",
+                       show_node(n, shown));
+    const char *s = scalar_text(n), *end = s + scalar_len(n), *p = s;
+    const char *start_at = p, *end_at = NULL;
+    int h0 = 0, m0 = 0, h1 = 0, m1 = 0;
+    int ok = scan_clock(&p, end, &h0, &m0);
+    while (ok && p < end && *p == ' ') ++p;
+    ok = ok && p < end && *p++ == '-';
+    while (ok && p < end && *p == ' ') ++p;
+    end_at = p;
+    ok = ok && scan_clock(&p, end, &h1, &m1) && p == end;
+    if (!ok)
+        return fail_at(ld, mark_of(n), "transit.window: " WINDOW_FORM ", found \"%s\"",
+                       show_text(s, scalar_len(n), text));
+    sim_status rc = SIM_OK;
+    int32_t from_s = window_time(ld, n, start_at, h0, m0, &rc);
+    if (rc) return rc;
+    int32_t to_s = window_time(ld, n, end_at, h1, m1, &rc);
+    if (rc) return rc;
+    if (to_s <= from_s)
+        return fail_at(ld, mark_of(n), "transit.window: window end %02d:%02d is not after its "
+                                       "start %02d:%02d",
+                       h1, m1, h0, m0);
+    c->transit.window_start_s = from_s;
+    c->transit.window_end_s = to_s;
+    c->transit.window_mark = mark_of(n);
+    return SIM_OK;
+}
+
+/* `step_min`, once the window is known: whole seconds, at least one, at most the window. */
+static sim_status parse_step(const loader *ld, const fields *f, scn_config *c) {
+    double step_min = 1;
+    sim_status rc = field_number(ld, f, K_STEP_MIN, 1, &step_min);
+    if (rc) return rc;
+    int32_t window_s = c->transit.window_end_s - c->transit.window_start_s;
+    double step_s = step_min * 60;
+    if (step_s < 0.5)
+        return fail_at(ld, mark_of(f->val[K_STEP_MIN]),
+                       "'step_min' must be at least one second (1/60 minute), found %s",
+                       scalar_text(f->val[K_STEP_MIN]));
+    if (step_s >= (double)window_s + 0.5)
+        return fail_at(ld, mark_of(f->val[K_STEP_MIN]),
+                       "'step_min' must not be longer than the window (%d minutes), found %s",
+                       (int)(window_s / 60), scalar_text(f->val[K_STEP_MIN]));
+    c->transit.step_s = (uint32_t)llround(step_s);
+    return SIM_OK;
+}
+
+/* `percentiles`: whole numbers 1 to 99 in any order, each once, stored ascending. */
+static sim_status parse_percentiles(const loader *ld, const yaml_node_t *n, scn_config *c) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail_at(ld, mark_of(n), "expected a list for 'percentiles', found %s (e.g. [50] "
+                                       "or [25, 50, 75])",
+                       show_node(n, shown));
+    size_t count = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (count == 0) return fail_at(ld, mark_of(n), "'percentiles' needs at least one value");
+    scn_mark seen[100] = {{0, 0}}; /* by percentile: where it was written (line 0: not) */
+    for (size_t i = 0; i < count; ++i) {
+        const yaml_node_t *item = node_at(ld, n->data.sequence.items.start[i]);
+        double v = 0;
+        sim_status rc = node_number(ld, item, "percentiles", &v);
+        if (rc) return rc;
+        if (!(v >= 1 && v <= 99 && v == floor(v)))
+            return fail_at(ld, mark_of(item),
+                           "'percentiles' values must be whole numbers from 1 to 99, found %s",
+                           scalar_text(item));
+        int p = (int)v;
+        if (seen[p].line)
+            return fail_at(ld, mark_of(item), "percentile %d is listed twice (first at %d:%d)",
+                           p, seen[p].line, seen[p].col);
+        seen[p] = mark_of(item);
+    }
+    free(c->transit.percentiles); /* the default */
+    c->transit.n_percentiles = 0;
+    if (!(c->transit.percentiles = calloc(count, sizeof *c->transit.percentiles)))
+        return no_memory(ld);
+    for (int p = 1; p <= 99; ++p)
+        if (seen[p].line) c->transit.percentiles[c->transit.n_percentiles++] = (uint32_t)p;
+    return SIM_OK;
+}
+
+/* `max_walk_min`: one number for access, egress and transfers, or a mapping of some of them. */
+static sim_status parse_max_walk(const loader *ld, const fields *f, scn_config *c) {
+    yaml_node_t *n = f->val[K_MAX_WALK_MIN];
+    char shown[SHOW_BUF];
+    if (!n) return SIM_OK;
+    if (n->type == YAML_SEQUENCE_NODE)
+        return fail_at(ld, mark_of(n),
+                       "expected a number or a mapping { access, egress, transfer } for "
+                       "'max_walk_min', found %s",
+                       show_node(n, shown));
+    if (n->type == YAML_SCALAR_NODE) {
+        double v = 0;
+        sim_status rc = field_minutes(ld, f, K_MAX_WALK_MIN, &v);
+        if (rc) return rc;
+        c->transit.max_access_min = c->transit.max_egress_min = c->transit.max_transfer_min = v;
+        return SIM_OK;
+    }
+    fields w;
+    sim_status rc;
+    if ((rc = read_fields(ld, n, "'max_walk_min'", MAX_WALK_KEYS,
+                          COUNT_OF(MAX_WALK_KEYS), &w)) ||
+        (rc = field_minutes(ld, &w, K_ACCESS, &c->transit.max_access_min)) ||
+        (rc = field_minutes(ld, &w, K_EGRESS, &c->transit.max_egress_min)) ||
+        (rc = field_minutes(ld, &w, K_TRANSFER, &c->transit.max_transfer_min)))
+        return rc;
+    return SIM_OK;
+}
+
+/* `transit:` (docs/SCENARIO.md); `key` is the `transit` key, the block's mark. */
+static sim_status parse_transit(const loader *ld, const yaml_node_t *key, yaml_node_t *n,
+                                scn_config *c) {
+    fields f;
+    sim_status rc;
+    c->transit.set = 1;
+    c->transit.mark = mark_of(key);
+    c->transit.max_access_min = 30;
+    c->transit.max_egress_min = 30;
+    c->transit.max_transfer_min = 15;
+    c->transit.max_rides = 4;
+    c->transit.max_trip_min = 120;
+    c->transit.board_slack_s = 60;
+    if (!(c->transit.percentiles = malloc(sizeof *c->transit.percentiles))) return no_memory(ld);
+    c->transit.percentiles[0] = 50;
+    c->transit.n_percentiles = 1;
+    if ((rc = read_fields(ld, n, "'transit'", TRANSIT_KEYS, COUNT_OF(TRANSIT_KEYS), &f)) ||
+        (rc = need(ld, &f, K_FEEDS, "'transit'")) || (rc = need(ld, &f, K_DATE, "'transit'")) ||
+        (rc = need(ld, &f, K_WINDOW, "'transit'")) ||
+        (rc = parse_feeds(ld, f.val[K_FEEDS], c)) || (rc = parse_date(ld, f.val[K_DATE], c)) ||
+        (rc = parse_window(ld, f.val[K_WINDOW], c)) || (rc = parse_step(ld, &f, c)) ||
+        (f.val[K_PERCENTILES] && (rc = parse_percentiles(ld, f.val[K_PERCENTILES], c))) ||
+        (rc = parse_max_walk(ld, &f, c)) ||
+        (rc = field_whole(ld, &f, K_MAX_RIDES, 1, SIM_RAPTOR_MAX_RIDES, &c->transit.max_rides)) ||
+        (rc = field_minutes(ld, &f, K_MAX_TRIP_MIN, &c->transit.max_trip_min)) ||
+        (rc = field_whole(ld, &f, K_BOARD_SLACK_S, 0, MAX_BOARD_SLACK_S,
+                          &c->transit.board_slack_s)))
+        return rc;
+    return SIM_OK;
+}
+
+/* The modes that `transit:` and network.modes give together, settled before the groups take
+ * the network's modes as their default (the two keys may come in either order in the file):
+ * the block adds transit to the default modes, and explicit modes must agree with the block. */
+static sim_status settle_transit_mode(const loader *ld, const network_marks *nm, scn_config *c) {
+    int listed = c->network.modes[SCN_MODE_TRANSIT];
+    if (listed && !c->transit.set)
+        return fail_at(ld, nm->mode[SCN_MODE_TRANSIT],
+                       "mode 'transit' needs a 'transit:' block (feeds, date, window; "
+                       "docs/TRANSIT.md)");
+    if (c->transit.set && nm->modes.line && !listed)
+        return fail_at(ld, c->transit.mark,
+                       "a 'transit:' block is given but network.modes does not list transit "
+                       "(add it to the list at %d:%d, or leave 'modes' out for walk and transit)",
+                       nm->modes.line, nm->modes.col);
+    if (c->transit.set) c->network.modes[SCN_MODE_TRANSIT] = 1;
+    return SIM_OK;
+}
+
 /* ---- population ----------------------------------------------------------------------------- */
 
 /* A group's `modes` list: only modes that network.modes enables. */
@@ -950,8 +1303,9 @@ static sim_status parse_group_modes(const loader *ld, const yaml_node_t *n, cons
     if (bad >= 0)
         return fail_at(ld, marks[bad],
                        "group '%s' uses mode '%s', which the network does not enable "
-                       "(network.modes: [%s])",
-                       group, MODE_NAMES[bad], enabled);
+                       "(network.modes: [%s]%s)",
+                       group, MODE_NAMES[bad], enabled,
+                       bad == SCN_MODE_TRANSIT ? "; transit needs a 'transit:' block" : "");
     return SIM_OK;
 }
 
@@ -1713,11 +2067,15 @@ static sim_status parse_root(const loader *ld, yaml_node_t *root, scn_config *c)
         c->name = NULL;
         if ((rc = field_string(ld, &f, K_NAME, &c->name))) return rc;
     }
-    /* network before profiles (walk_speed_kmh) and population (the groups' modes) */
-    scn_mark walk_mark = {0, 0};
+    /* network and transit before profiles (walk_speed_kmh) and population (the groups' modes
+     * default to the network's, transit included) */
+    network_marks nm;
+    memset(&nm, 0, sizeof nm);
     if ((rc = field_string(ld, &f, K_CRS, &c->crs)) ||
-        (rc = parse_network(ld, f.val[K_NETWORK], c, &walk_mark)) ||
-        (f.val[K_PROFILES] && (rc = parse_profiles(ld, f.val[K_PROFILES], c, walk_mark))) ||
+        (rc = parse_network(ld, f.val[K_NETWORK], c, &nm)) ||
+        (f.val[K_TRANSIT] && (rc = parse_transit(ld, f.key[K_TRANSIT], f.val[K_TRANSIT], c))) ||
+        (rc = settle_transit_mode(ld, &nm, c)) ||
+        (f.val[K_PROFILES] && (rc = parse_profiles(ld, f.val[K_PROFILES], c, nm.walk_speed))) ||
         (rc = parse_population(ld, f.val[K_POPULATION], c)) ||
         (rc = parse_services(ld, f.val[K_SERVICES], c)))
         return rc;
@@ -1976,5 +2334,9 @@ void scn_config_destroy(scn_config *c) {
     free(c->measures);
     free(c->equity.total_group);
     free(c->equity.rank_by);
+    for (size_t i = 0; i < c->transit.n_feeds; ++i) free(c->transit.feeds[i]);
+    free(c->transit.feeds);
+    free(c->transit.feed_marks);
+    free(c->transit.percentiles);
     free(c);
 }

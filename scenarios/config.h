@@ -44,6 +44,17 @@
  *     - { gravity: { decay: exponential, decay_value: 0.1 } }
  *     - { fca2: { decay: binary, cutoff: 30, demand: everyone } }
  *   equity: { total_group: everyone, rank_by: income, poverty_line_min: 30, poverty_share: 0.5 }
+ *   transit:                           # optional: public transit (docs/TRANSIT.md); enables
+ *     feeds: [eptc.zip, trensurb.zip]  #   the mode `transit` (network.modes must list it when
+ *     date: 2019-05-13                 #   given explicitly; by default it is added)
+ *     window: "14:00-16:00"            # departure window, start inclusive, end exclusive
+ *     step_min: 1                      # optional, default 1: between departure minutes
+ *     percentiles: [5, 25, 50, 75, 95] # optional, default [50]; each 1..99, ascending
+ *     max_walk_min: 30                 # optional: one number for access, egress and transfers,
+ *                                      #   or { access: 30, egress: 30, transfer: 15 }
+ *     max_rides: 4                     # optional, 1..16, default 4
+ *     max_trip_min: 120                # optional, default 120
+ *     board_slack_s: 60                # optional, default 60: least time to board at a stop
  *   output:
  *     grid_m: 100                      # optional raster cell size in metres, > 0
  *     thresholds_min: [15, 30]         # optional, each > 0: share of each group within
@@ -64,7 +75,16 @@ typedef struct {
 } scn_mark;
 
 /** Travel modes; the street modes share their values with geo_mode (geo/profile.h). */
-typedef enum { SCN_MODE_WALK = 0, SCN_MODE_BIKE = 1, SCN_MODE_CAR = 2, SCN_MODE_COUNT } scn_mode;
+typedef enum {
+    SCN_MODE_WALK = 0,
+    SCN_MODE_BIKE = 1,
+    SCN_MODE_CAR = 2,
+    SCN_MODE_TRANSIT = 3, /* walk + public transit (the `transit:` block); not a geo_mode */
+    SCN_MODE_COUNT
+} scn_mode;
+
+/** Street modes are the scn_modes below this (equal to their geo_mode). */
+#define SCN_STREET_MODE_COUNT 3
 
 /** A population group: a name, the field holding its counts, and the modes it travels by. */
 typedef struct {
@@ -174,6 +194,26 @@ typedef struct {
 
     geo_profile profile; /* geo_profile_defaults() overridden by `profiles:` (and the walking
                             speed by network.walk_speed_kmh) */
+
+    /* `transit:` (set = 1 when the block is given). Times of day are seconds after midnight of
+     * `date`; the window may pass 24:00 ("23:30-24:30"). Walking uses profile.walk_kmh. */
+    struct {
+        int set;
+        char **feeds; /* resolved paths (zip files or folders), n_feeds >= 1 */
+        scn_mark *feed_marks;
+        size_t n_feeds;
+        char date[11];                        /* "YYYY-MM-DD", a valid calendar date */
+        int32_t window_start_s, window_end_s; /* start < end, both multiples of 60 */
+        uint32_t step_s;                      /* step_min * 60, > 0 */
+        uint32_t *percentiles;                /* strictly ascending, each 1..99 */
+        size_t n_percentiles;                 /* >= 1 (default {50}) */
+        double max_access_min, max_egress_min, max_transfer_min; /* > 0; default 30, 30, 15 */
+        uint32_t max_rides;                   /* 1..SIM_RAPTOR_MAX_RIDES (16), default 4 */
+        double max_trip_min;                  /* > 0, default 120 */
+        uint32_t board_slack_s;               /* default 60 */
+        scn_mark mark;                        /* of the `transit` key */
+        scn_mark date_mark, window_mark;
+    } transit;
 
     scn_layer population;
     /* population.allocate: the groups' fields are read from these areas (polygons) and each

@@ -329,6 +329,7 @@ static void test_modes_and_destroy(void) {
     CHECK_STR_EQ(scn_mode_name(SCN_MODE_WALK), "walk");
     CHECK_STR_EQ(scn_mode_name(SCN_MODE_BIKE), "bike");
     CHECK_STR_EQ(scn_mode_name(SCN_MODE_CAR), "car");
+    CHECK_STR_EQ(scn_mode_name(SCN_MODE_TRANSIT), "transit");
     CHECK_STR_EQ(scn_mode_name(SCN_MODE_COUNT), "unknown");
     CHECK_EQ_INT(SCN_MODE_BIKE, GEO_MODE_BIKE);
     CHECK_EQ_INT(SCN_MODE_CAR, GEO_MODE_CAR);
@@ -690,6 +691,190 @@ static void test_equity(void) {
 
 /* ---- errors --------------------------------------------------------------------------------- */
 
+/* ---- transit -------------------------------------------------------------------------------- */
+
+/* The smallest transit block, on line 4 after NET POP SRV. */
+#define TRANSIT "transit: {feeds: f.zip, date: 2019-05-13, window: \"07:00-08:00\"}\n"
+
+static void test_transit_full(void) {
+    char want[PATH_LEN];
+    scn_config *c = load_ok("transit.yaml",
+                            "network:\n"                                                /* 1 */
+                            "  source: n.pbf\n"                                         /* 2 */
+                            "  modes: [walk, transit]\n"                                /* 3 */
+                            "population: {source: p.csv, groups: {all: pop}}\n"         /* 4 */
+                            "services: {clinic: {source: c.csv}}\n"                     /* 5 */
+                            "transit:\n"                                                /* 6 */
+                            "  feeds: [gtfs/eptc.zip, /abs/trensurb, ../feeds/porto]\n" /* 7 */
+                            "  date: 2020-02-29\n"                                      /* 8 */
+                            "  window: 23:30 - 24:45\n"                                 /* 9 */
+                            "  step_min: 2.5\n"                                         /* 10 */
+                            "  percentiles: [95, 5, 50, 25]\n"                          /* 11 */
+                            "  max_walk_min: {access: 20, egress: 10.5, transfer: 5}\n" /* 12 */
+                            "  max_rides: 16\n"                                         /* 13 */
+                            "  max_trip_min: 90\n"                                      /* 14 */
+                            "  board_slack_s: 0\n");                                    /* 15 */
+    if (!c) return;
+    CHECK(c->network.modes[SCN_MODE_WALK] && c->network.modes[SCN_MODE_TRANSIT]);
+    CHECK(!c->network.modes[SCN_MODE_BIKE] && !c->network.modes[SCN_MODE_CAR]);
+    CHECK(c->groups[0].modes[SCN_MODE_WALK] && c->groups[0].modes[SCN_MODE_TRANSIT]);
+    CHECK_EQ_INT(c->transit.set, 1);
+    CHECK_EQ_INT(c->transit.mark.line, 6);
+    CHECK_EQ_INT(c->transit.mark.col, 1);
+    CHECK_EQ_INT(c->transit.n_feeds, 3);
+    if (c->transit.n_feeds == 3) {
+        CHECK_STR_EQ(c->transit.feeds[0], in_tmp("gtfs/eptc.zip", want));
+        CHECK_STR_EQ(c->transit.feeds[1], "/abs/trensurb"); /* absolute: unchanged */
+        CHECK_STR_EQ(c->transit.feeds[2], in_tmp("../feeds/porto", want));
+        CHECK_EQ_INT(c->transit.feed_marks[0].line, 7);
+        CHECK_EQ_INT(c->transit.feed_marks[0].col, 11);
+        CHECK_EQ_INT(c->transit.feed_marks[1].col, 26);
+        CHECK_EQ_INT(c->transit.feed_marks[2].col, 41);
+    }
+    CHECK_STR_EQ(c->transit.date, "2020-02-29"); /* 2020 is a leap year */
+    CHECK_EQ_INT(c->transit.date_mark.line, 8);
+    CHECK_EQ_INT(c->transit.date_mark.col, 9);
+    CHECK_EQ_INT(c->transit.window_start_s, 23 * 3600 + 30 * 60);
+    CHECK_EQ_INT(c->transit.window_end_s, 24 * 3600 + 45 * 60); /* past midnight */
+    CHECK_EQ_INT(c->transit.window_mark.line, 9);
+    CHECK_EQ_INT(c->transit.window_mark.col, 11);
+    CHECK_EQ_U32(c->transit.step_s, 150);
+    CHECK_EQ_INT(c->transit.n_percentiles, 4);
+    if (c->transit.n_percentiles == 4) { /* sorted */
+        CHECK_EQ_U32(c->transit.percentiles[0], 5);
+        CHECK_EQ_U32(c->transit.percentiles[1], 25);
+        CHECK_EQ_U32(c->transit.percentiles[2], 50);
+        CHECK_EQ_U32(c->transit.percentiles[3], 95);
+    }
+    CHECK_NEAR(c->transit.max_access_min, 20, 0);
+    CHECK_NEAR(c->transit.max_egress_min, 10.5, 0);
+    CHECK_NEAR(c->transit.max_transfer_min, 5, 0);
+    CHECK_EQ_U32(c->transit.max_rides, 16);
+    CHECK_NEAR(c->transit.max_trip_min, 90, 0);
+    CHECK_EQ_U32(c->transit.board_slack_s, 0);
+    scn_config_destroy(c);
+}
+
+static void test_transit_defaults(void) {
+    char want[PATH_LEN];
+    scn_config *c = load_ok("tdef.yaml", NET POP SRV TRANSIT);
+    if (!c) return;
+    /* the block adds transit to the default modes, and groups take every network mode */
+    CHECK(c->network.modes[SCN_MODE_WALK] && c->network.modes[SCN_MODE_TRANSIT]);
+    CHECK(!c->network.modes[SCN_MODE_BIKE] && !c->network.modes[SCN_MODE_CAR]);
+    CHECK(c->groups[0].modes[SCN_MODE_WALK] && c->groups[0].modes[SCN_MODE_TRANSIT]);
+    CHECK_EQ_INT(c->transit.mark.line, 4);
+    CHECK_EQ_INT(c->transit.n_feeds, 1); /* one string */
+    if (c->transit.n_feeds == 1) {
+        CHECK_STR_EQ(c->transit.feeds[0], in_tmp("f.zip", want));
+        CHECK_EQ_INT(c->transit.feed_marks[0].line, 4);
+        CHECK_EQ_INT(c->transit.feed_marks[0].col, 18);
+    }
+    CHECK_STR_EQ(c->transit.date, "2019-05-13");
+    CHECK_EQ_INT(c->transit.window_start_s, 7 * 3600);
+    CHECK_EQ_INT(c->transit.window_end_s, 8 * 3600);
+    CHECK_EQ_U32(c->transit.step_s, 60);
+    CHECK_EQ_INT(c->transit.n_percentiles, 1);
+    if (c->transit.n_percentiles == 1) CHECK_EQ_U32(c->transit.percentiles[0], 50);
+    CHECK_NEAR(c->transit.max_access_min, 30, 0);
+    CHECK_NEAR(c->transit.max_egress_min, 30, 0);
+    CHECK_NEAR(c->transit.max_transfer_min, 15, 0);
+    CHECK_EQ_U32(c->transit.max_rides, 4);
+    CHECK_NEAR(c->transit.max_trip_min, 120, 0);
+    CHECK_EQ_U32(c->transit.board_slack_s, 60);
+    scn_config_destroy(c);
+    /* without the block: no transit */
+    c = load_ok("tnone.yaml", NET POP SRV);
+    if (c) {
+        CHECK_EQ_INT(c->transit.set, 0);
+        CHECK(!c->network.modes[SCN_MODE_TRANSIT] && !c->groups[0].modes[SCN_MODE_TRANSIT]);
+        CHECK(c->transit.feeds == NULL && c->transit.percentiles == NULL);
+    }
+    scn_config_destroy(c);
+}
+
+static void test_transit_values(void) {
+    static const struct {
+        const char *key;      /* a line of the block */
+        int32_t start_s, end_s; /* the window, or -1: the default 07:00-08:00 */
+        uint32_t step_s;
+        double access, egress, transfer;
+    } CASES[] = {
+        {"max_walk_min: 12.5", -1, -1, 60, 12.5, 12.5, 12.5},
+        {"max_walk_min: {egress: 5}", -1, -1, 60, 30, 5, 15},
+        {"max_walk_min: {transfer: 3, access: 40}", -1, -1, 60, 40, 30, 3},
+        {"step_min: 60", -1, -1, 3600, 30, 30, 15}, /* the whole window: one departure */
+        {"step_min: 0.5", -1, -1, 30, 30, 30, 15},
+        {"window: \"7:05-8:00\"", 7 * 3600 + 300, 8 * 3600, 60, 30, 30, 15},
+        {"window: \"0:00 -47:59\"", 0, 47 * 3600 + 59 * 60, 60, 30, 30, 15},
+        {"window: 06:00-07:30", 6 * 3600, 7 * 3600 + 1800, 60, 30, 30, 15},
+    };
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; ++i) {
+        char text[512];
+        int window = !strncmp(CASES[i].key, "window", 6);
+        snprintf(text, sizeof text,
+                 NET POP SRV "transit:\n  feeds: f.zip\n  date: 2019-05-13\n%s  %s\n",
+                 window ? "" : "  window: \"07:00-08:00\"\n", CASES[i].key);
+        scn_config *c = load_ok("tval.yaml", text);
+        if (!c) {
+            fprintf(stderr, "  ^ with %s\n", CASES[i].key);
+            continue;
+        }
+        CHECK_EQ_INT(c->transit.window_start_s, CASES[i].start_s < 0 ? 7 * 3600 : CASES[i].start_s);
+        CHECK_EQ_INT(c->transit.window_end_s, CASES[i].end_s < 0 ? 8 * 3600 : CASES[i].end_s);
+        CHECK_EQ_U32(c->transit.step_s, CASES[i].step_s);
+        CHECK_NEAR(c->transit.max_access_min, CASES[i].access, 0);
+        CHECK_NEAR(c->transit.max_egress_min, CASES[i].egress, 0);
+        CHECK_NEAR(c->transit.max_transfer_min, CASES[i].transfer, 0);
+        scn_config_destroy(c);
+    }
+    /* 2000 is a leap year (divisible by 400) */
+    scn_config *c = load_ok("tleap.yaml", NET POP SRV
+                            "transit: {feeds: f, date: 2000-02-29, window: 7:00-8:00}\n");
+    if (c) CHECK_STR_EQ(c->transit.date, "2000-02-29");
+    scn_config_destroy(c);
+}
+
+/* network.modes and the transit block, in either order in the file, and the groups' modes. */
+static void test_transit_modes(void) {
+    /* the block first, the groups after it: the default group modes include transit */
+    scn_config *c = load_ok("tfirst.yaml", TRANSIT NET
+                            "population: {source: p.csv, groups: {all: pop,"
+                            " riders: {field: r, modes: [transit]}}}\n" SRV);
+    if (c) {
+        CHECK(c->network.modes[SCN_MODE_WALK] && c->network.modes[SCN_MODE_TRANSIT]);
+        CHECK(c->groups[0].modes[SCN_MODE_WALK] && c->groups[0].modes[SCN_MODE_TRANSIT]);
+        CHECK(!c->groups[1].modes[SCN_MODE_WALK] && c->groups[1].modes[SCN_MODE_TRANSIT]);
+    }
+    scn_config_destroy(c);
+    /* the block after the groups, which list transit */
+    c = load_ok("tlast.yaml", NET
+                "population: {source: p.csv, groups: {all: pop, walkers: {field: w, modes: [walk]},"
+                " riders: {field: r, modes: [transit, walk]}}}\n" SRV TRANSIT);
+    if (c) {
+        CHECK(c->groups[0].modes[SCN_MODE_WALK] && c->groups[0].modes[SCN_MODE_TRANSIT]);
+        CHECK(c->groups[1].modes[SCN_MODE_WALK] && !c->groups[1].modes[SCN_MODE_TRANSIT]);
+        CHECK(c->groups[2].modes[SCN_MODE_WALK] && c->groups[2].modes[SCN_MODE_TRANSIT]);
+    }
+    scn_config_destroy(c);
+    /* transit alone: walking only reaches the stops */
+    c = load_ok("tonly.yaml", "network: {source: n.pbf, modes: [transit]}\n" POP SRV TRANSIT);
+    if (c) {
+        CHECK(!c->network.modes[SCN_MODE_WALK] && c->network.modes[SCN_MODE_TRANSIT]);
+        CHECK(!c->groups[0].modes[SCN_MODE_WALK] && c->groups[0].modes[SCN_MODE_TRANSIT]);
+    }
+    scn_config_destroy(c);
+    /* explicit modes with transit and other street modes */
+    c = load_ok("tall.yaml", TRANSIT "network: {source: n.pbf, modes: [car, transit, bike]}\n" POP
+                SRV);
+    if (c) {
+        CHECK(!c->network.modes[SCN_MODE_WALK] && c->network.modes[SCN_MODE_TRANSIT]);
+        CHECK(c->network.modes[SCN_MODE_CAR] && c->network.modes[SCN_MODE_BIKE]);
+        CHECK(c->groups[0].modes[SCN_MODE_CAR] && c->groups[0].modes[SCN_MODE_TRANSIT]);
+    }
+    scn_config_destroy(c);
+}
+
 static void test_unreadable_file(void) {
     char path[PATH_LEN], want[PATH_LEN + 64];
     sim_error err = {0};
@@ -763,7 +948,7 @@ static void test_unknown_keys(void) {
                  "unknown key 'grid' (did you mean 'grid_m'?)");
     expect_error(NET POP SRV "colour: blue\n", SIM_EPARSE, 4, 1,
                  "unknown key 'colour' in the scenario (expected one of: name, crs, network, "
-                 "profiles, population, services, measures, equity, output)");
+                 "profiles, population, services, measures, equity, transit, output)");
     expect_error(NET "population: {source: p.csv, groups: {all: pop}, weight: w}\n" SRV,
                  SIM_EPARSE, 2, 49, "unknown key 'weight' in 'population'");
     /* form B has its own keys */
@@ -872,16 +1057,18 @@ static void test_empty_collections(void) {
 }
 
 static void test_modes(void) {
-    expect_error("network: {source: n.pbf, modes: [walk, transit]}\n" POP SRV, SIM_EPARSE, 1, 40,
-                 "mode 'transit' is not available in this version of accessim; available: walk, "
-                 "bike, car");
+    expect_error("network: {source: n.pbf, modes: [walk, boat]}\n" POP SRV, SIM_EPARSE, 1, 40,
+                 "mode 'boat' is not available in this version of accessim; available: walk, "
+                 "bike, car, transit");
     expect_error("network: {source: n.pbf, modes: [walk, walk]}\n" POP SRV, SIM_EPARSE, 1, 40,
                  "mode 'walk' is listed twice");
     expect_error("network: {source: n.pbf, modes: [cars]}\n" POP SRV, SIM_EPARSE, 1, 34,
-                 "available: walk, bike, car (did you mean 'car'?)");
+                 "available: walk, bike, car, transit (did you mean 'car'?)");
     expect_error("network: {source: n.pbf, modes: [bike, Bike]}\n" POP SRV, SIM_EPARSE, 1, 40,
                  "mode 'Bike' is not available in this version of accessim; available: walk, "
-                 "bike, car (did you mean 'bike'?)");
+                 "bike, car, transit (did you mean 'bike'?)");
+    expect_error("network: {source: n.pbf, modes: [transti]}\n" POP SRV, SIM_EPARSE, 1, 34,
+                 "(did you mean 'transit'?)");
 }
 
 static void test_profile_errors(void) {
@@ -1268,6 +1455,180 @@ static void test_equity_errors(void) {
     expect_error(M4 "equity: {rank_by: \"\"}\n", SIM_EPARSE, 4, 19, "'rank_by' must not be empty");
 }
 
+/* A transit block on lines 4 to 7 with the given date and window, then `extra` (from line 8). */
+static const char *transit_file(const char *date, const char *window, const char *extra,
+                                char *text, size_t size) {
+    snprintf(text, size, NET POP SRV "transit:\n  feeds: [f.zip]\n  date: %s\n  window: %s\n%s",
+             date, window, extra);
+    return text;
+}
+
+/* transit_file() with one thing changed, into the caller's `text`. */
+#define WITH_DATE(date) transit_file(date, "\"07:00-08:00\"", "", text, sizeof text)
+#define WITH_WINDOW(window) transit_file("2019-05-13", window, "", text, sizeof text)
+#define WITH_LINE8(extra) transit_file("2019-05-13", "\"07:00-08:00\"", extra, text, sizeof text)
+
+static void test_transit_errors(void) {
+    char text[512];
+    /* dates (line 6, the value at column 9) */
+    expect_error(WITH_DATE("2019-02-29"), SIM_EPARSE, 6, 9,
+                 "transit.date: 2019-02-29 is not a calendar date (February 2019 has 28 days)");
+    expect_error(WITH_DATE("2020-02-30"), SIM_EPARSE, 6, 9,
+                 "transit.date: 2020-02-30 is not a calendar date (February 2020 has 29 days)");
+    expect_error(WITH_DATE("1900-02-29"), SIM_EPARSE, 6, 9, "(February 1900 has 28 days)");
+    expect_error(WITH_DATE("2019-04-31"), SIM_EPARSE, 6, 9, "(April 2019 has 30 days)");
+    expect_error(WITH_DATE("2019-05-00"), SIM_EPARSE, 6, 9, "2019-05-00 is not a calendar date");
+    expect_error(WITH_DATE("2019-13-01"), SIM_EPARSE, 6, 9,
+                 "2019-13-01 is not a calendar date (month 13; months are 01 to 12)");
+    expect_error(WITH_DATE("\"2019-5-13\""), SIM_EPARSE, 6, 9,
+                 "transit.date: expected \"YYYY-MM-DD\" such as \"2019-05-13\", found "
+                 "\"2019-5-13\"");
+    expect_error(WITH_DATE("20190513"), SIM_EPARSE, 6, 9, "found \"20190513\"");
+    expect_error(WITH_DATE("[2019, 5, 13]"), SIM_EPARSE, 6, 9,
+                 "transit.date: expected \"YYYY-MM-DD\" such as \"2019-05-13\", found a list");
+    /* windows (line 7, the value at column 11) */
+    expect_error(WITH_WINDOW("7-8"), SIM_EPARSE, 7, 11,
+                 "transit.window: expected \"HH:MM-HH:MM\" such as \"07:00-08:00\", found "
+                 "\"7-8\"");
+    expect_error(WITH_WINDOW("\"08:00-07:00\""), SIM_EPARSE, 7, 11,
+                 "transit.window: window end 07:00 is not after its start 08:00");
+    expect_error(WITH_WINDOW("\"08:00-08:00\""), SIM_EPARSE, 7, 11,
+                 "window end 08:00 is not after its start 08:00");
+    expect_error(WITH_WINDOW("\"08:60-09:00\""), SIM_EPARSE, 7, 11,
+                 "transit.window: 08:60 is not a time (minutes are 00 to 59)");
+    expect_error(WITH_WINDOW("\"8:00-9:75\""), SIM_EPARSE, 7, 11,
+                 "transit.window: 9:75 is not a time");
+    expect_error(WITH_WINDOW("\"25:61\""), SIM_EPARSE, 7, 11,
+                 "expected \"HH:MM-HH:MM\" such as \"07:00-08:00\", found \"25:61\"");
+    expect_error(WITH_WINDOW("\"47:00-48:00\""), SIM_EPARSE, 7, 11,
+                 "transit.window: 48:00 is past 47:59");
+    static const char *const bad_windows[] = {"\"07:0-08:00\"",       "\"007:00-08:00\"",
+                                              "\"07:00-08:00 \"",     "\"07:00--08:00\"",
+                                              "\"07:00-08:00-09:00\"", "\"07.00-08.00\"",
+                                              "~",                    "[\"07:00\", \"08:00\"]"};
+    for (size_t i = 0; i < sizeof bad_windows / sizeof bad_windows[0]; ++i)
+        expect_error(WITH_WINDOW(bad_windows[i]), SIM_EPARSE, 7, 11,
+                     "transit.window: expected \"HH:MM-HH:MM\"");
+    /* step_min (value at column 13) */
+    expect_error(WITH_LINE8("  step_min: 0\n"), SIM_EPARSE, 8, 13,
+                 "'step_min' must be greater than 0, found 0");
+    expect_error(WITH_LINE8("  step_min: 61\n"), SIM_EPARSE, 8, 13,
+                 "'step_min' must not be longer than the window (60 minutes), found 61");
+    expect_error(WITH_LINE8("  step_min: 0.001\n"), SIM_EPARSE, 8, 13,
+                 "'step_min' must be at least one second");
+    /* percentiles (the list at column 16, its first item at 17) */
+    expect_error(WITH_LINE8("  percentiles: [0]\n"), SIM_EPARSE, 8, 17,
+                 "'percentiles' values must be whole numbers from 1 to 99, found 0");
+    expect_error(WITH_LINE8("  percentiles: [50, 100]\n"), SIM_EPARSE, 8, 21,
+                 "'percentiles' values must be whole numbers from 1 to 99, found 100");
+    expect_error(WITH_LINE8("  percentiles: [5.5]\n"), SIM_EPARSE, 8, 17,
+                 "whole numbers from 1 to 99, found 5.5");
+    expect_error(WITH_LINE8("  percentiles: [50, 25, 50]\n"), SIM_EPARSE, 8, 25,
+                 "percentile 50 is listed twice (first at 8:17)");
+    expect_error(WITH_LINE8("  percentiles: []\n"), SIM_EPARSE, 8, 16,
+                 "'percentiles' needs at least one value");
+    expect_error(WITH_LINE8("  percentiles: 50\n"), SIM_EPARSE, 8, 16,
+                 "expected a list for 'percentiles', found '50'");
+    expect_error(WITH_LINE8("  percentiles: [median]\n"), SIM_EPARSE, 8, 17,
+                 "expected a number for 'percentiles', found 'median'");
+    /* max_rides (column 14), max_trip_min (17), board_slack_s (18) */
+    expect_error(WITH_LINE8("  max_rides: 0\n"), SIM_EPARSE, 8, 14,
+                 "'max_rides' must be a whole number from 1 to 16, found 0");
+    expect_error(WITH_LINE8("  max_rides: 17\n"), SIM_EPARSE, 8, 14,
+                 "'max_rides' must be a whole number from 1 to 16, found 17");
+    expect_error(WITH_LINE8("  max_rides: 2.5\n"), SIM_EPARSE, 8, 14, "found 2.5");
+    expect_error(WITH_LINE8("  max_trip_min: 0\n"), SIM_EPARSE, 8, 17,
+                 "'max_trip_min' must be greater than 0, found 0");
+    expect_error(WITH_LINE8("  max_trip_min: 1441\n"), SIM_EPARSE, 8, 17,
+                 "'max_trip_min' must be at most 1440 minutes, found 1441");
+    expect_error(WITH_LINE8("  board_slack_s: -1\n"), SIM_EPARSE, 8, 18,
+                 "'board_slack_s' must be a whole number from 0 to 3600, found -1");
+    expect_error(WITH_LINE8("  board_slack_s: 3601\n"), SIM_EPARSE, 8, 18,
+                 "from 0 to 3600, found 3601");
+    expect_error(WITH_LINE8("  board_slack_s: \"60\"\n"), SIM_EPARSE, 8, 18,
+                 "found the quoted string '60' (write numbers without quotes)");
+    /* max_walk_min (column 17): a number or a mapping */
+    expect_error(WITH_LINE8("  max_walk_min: 0\n"), SIM_EPARSE, 8, 17,
+                 "'max_walk_min' must be greater than 0, found 0");
+    expect_error(WITH_LINE8("  max_walk_min: [10]\n"), SIM_EPARSE, 8, 17,
+                 "expected a number or a mapping { access, egress, transfer } for "
+                 "'max_walk_min', found a list");
+    expect_error(WITH_LINE8("  max_walk_min: {acess: 10}\n"), SIM_EPARSE, 8, 18,
+                 "unknown key 'acess' (did you mean 'access'?)");
+    expect_error(WITH_LINE8("  max_walk_min: {transfer: 0}\n"), SIM_EPARSE, 8, 28,
+                 "'transfer' must be greater than 0, found 0");
+    expect_error(WITH_LINE8("  max_walk_min: {egress: 2000}\n"), SIM_EPARSE, 8, 26,
+                 "'egress' must be at most 1440 minutes, found 2000");
+    /* feeds ("transit: {feeds: " is 17 characters: the value at column 18) */
+    expect_error(NET POP SRV "transit: {feeds: [], date: 2019-05-13, window: \"07:00-08:00\"}\n",
+                 SIM_EPARSE, 4, 18, "'feeds' needs at least one GTFS feed");
+    expect_error(NET POP SRV "transit: {feeds: {a: b}, date: 2019-05-13, window: \"7:00-8:00\"}\n",
+                 SIM_EPARSE, 4, 18,
+                 "expected a path or a list of paths for 'feeds', found a mapping");
+    expect_error(NET POP SRV
+                 "transit: {feeds: [a.zip, \"\"], date: 2019-05-13, window: \"7:00-8:00\"}\n",
+                 SIM_EPARSE, 4, 26, "'feeds' must not be empty");
+    expect_error(NET POP SRV
+                 "transit: {feeds: [a.zip, b, a.zip], date: 2019-05-13, window: \"7:00-8:00\"}\n",
+                 SIM_EPARSE, 4, 29, "feed 'a.zip' is listed twice (first at 4:19)");
+}
+
+static void test_transit_keys(void) {
+    char text[512];
+    /* unknown keys get the nearest known key, or the list */
+    expect_error(WITH_LINE8("  feed: g.zip\n"), SIM_EPARSE, 8, 3,
+                 "unknown key 'feed' (did you mean 'feeds'?)");
+    expect_error(WITH_LINE8("  max_walk: 5\n"), SIM_EPARSE, 8, 3,
+                 "unknown key 'max_walk' (did you mean 'max_walk_min'?)");
+    expect_error(WITH_LINE8("  percentile: [5]\n"), SIM_EPARSE, 8, 3,
+                 "unknown key 'percentile' (did you mean 'percentiles'?)");
+    expect_error(WITH_LINE8("  max_transfers: 3\n"), SIM_EPARSE, 8, 3,
+                 "unknown key 'max_transfers' in 'transit' (expected one of: feeds, date, window, "
+                 "step_min, percentiles, max_walk_min, max_rides, max_trip_min, board_slack_s)");
+    expect_error(WITH_LINE8("  date: 2019-05-14\n"), SIM_EPARSE, 8, 3,
+                 "duplicate key 'date' (first at 6:3)");
+    expect_error(NET POP SRV "transt: {feeds: f.zip}\n", SIM_EPARSE, 4, 1,
+                 "unknown key 'transt' (did you mean 'transit'?)");
+    /* the block's shape and its required keys */
+    expect_error(NET POP SRV "transit: [f.zip]\n", SIM_EPARSE, 4, 10,
+                 "expected a mapping for 'transit', found a list");
+    expect_error(NET POP SRV "transit:\n", SIM_EPARSE, 4, 9,
+                 "expected a mapping for 'transit', found nothing");
+    expect_error(NET POP SRV "transit: {date: 2019-05-13, window: \"07:00-08:00\"}\n", SIM_EPARSE,
+                 4, 10, "'transit' needs 'feeds'");
+    expect_error(NET POP SRV "transit: {feeds: f.zip, window: \"07:00-08:00\"}\n", SIM_EPARSE, 4,
+                 10, "'transit' needs 'date'");
+    expect_error(NET POP SRV "transit: {feeds: f.zip, date: 2019-05-13}\n", SIM_EPARSE, 4, 10,
+                 "'transit' needs 'window'");
+}
+
+static void test_transit_mode_errors(void) {
+    /* explicit modes without transit, and a block: reported at the block's key */
+    expect_error("network: {source: n.pbf, modes: [walk, bike]}\n" POP SRV TRANSIT, SIM_EPARSE, 4,
+                 1,
+                 "a 'transit:' block is given but network.modes does not list transit (add it to "
+                 "the list at 1:33");
+    expect_error(TRANSIT "network: {source: n.pbf, modes: [walk]}\n" POP SRV, SIM_EPARSE, 1, 1,
+                 "a 'transit:' block is given but network.modes does not list transit");
+    /* transit without the block: reported at the mode */
+    expect_error("network: {source: n.pbf, modes: [walk, transit]}\n" POP SRV, SIM_EPARSE, 1, 40,
+                 "mode 'transit' needs a 'transit:' block (feeds, date, window; docs/TRANSIT.md)");
+    expect_error("network:\n  source: n.pbf\n  modes:\n    - transit\n" POP SRV, SIM_EPARSE, 4, 7,
+                 "mode 'transit' needs a 'transit:' block");
+    /* a group with transit when the network has none */
+    expect_error(NET "population: {source: p.csv, groups: {all: {field: pop, modes: [transit]}}}\n"
+                 SRV,
+                 SIM_EPARSE, 2, 64,
+                 "group 'all' uses mode 'transit', which the network does not enable "
+                 "(network.modes: [walk]; transit needs a 'transit:' block)");
+    /* a group with a mode the block does not add */
+    expect_error(NET "population: {source: p.csv, groups: {all: {field: pop, modes: [bike]}}}\n"
+                 SRV TRANSIT,
+                 SIM_EPARSE, 2, 64,
+                 "group 'all' uses mode 'bike', which the network does not enable "
+                 "(network.modes: [walk, transit])");
+}
+
 int main(void) {
     if (!tu_temp_dir("accessim_cfg", tmp_dir, sizeof tmp_dir)) return 1;
 
@@ -1285,6 +1646,10 @@ int main(void) {
     test_measures();
     test_measures_other_forms();
     test_equity();
+    test_transit_full();
+    test_transit_defaults();
+    test_transit_values();
+    test_transit_modes();
 
     test_unreadable_file();
     test_invalid_yaml();
@@ -1311,6 +1676,9 @@ int main(void) {
     test_decay_ranges();
     test_measure_groups();
     test_equity_errors();
+    test_transit_errors();
+    test_transit_keys();
+    test_transit_mode_errors();
 
     tu_remove_tree(tmp_dir);
     return CHECK_DONE();
