@@ -22,7 +22,7 @@
 #include "sim/status.h"
 #include "sim/warn.h"
 
-typedef enum { GEO_NODE_STREET = 0, GEO_NODE_ORIGIN = 1, GEO_NODE_SERVICE = 2 } geo_node_kind;
+typedef enum { GEO_NODE_STREET = 0, GEO_NODE_ORIGIN = 1, GEO_NODE_SERVICE = 2, GEO_NODE_STOP = 3 } geo_node_kind;
 
 #define GEO_ACCESS_FWD(m) ((uint8_t)(1u << (2 * (m))))
 #define GEO_ACCESS_BWD(m) ((uint8_t)(1u << (2 * (m) + 1)))

@@ -128,6 +128,44 @@ done:
     return SIM_OK;
 }
 
+/* A transit layer's origin x service matrix within `cutoff_min`: the rows of its percentile's
+ * matrix (every service) restricted to the layer's sources, renumbered in their order. */
+static sim_status transit_layer_matrix(const scn_city *c, const routes *r, size_t l,
+                                       double cutoff_min, sim_ttm *out, sim_error *err) {
+    const sim_ttm *all = &r->pct_ttm[r->def[l].pct];
+    uint32_t nd = r->n_sources[l];
+    uint32_t *col = malloc((c->n_svc ? c->n_svc : 1) * sizeof *col);
+    sim_ttm_builder *b = NULL;
+    sim_status rc = col ? sim_ttm_builder_create(all->n_from, nd, &b) : SIM_ENOMEM;
+    if (!rc) {
+        memset(col, 0xff, c->n_svc * sizeof *col);
+        for (uint32_t j = 0; j < nd; ++j) col[r->sources[l][j]] = j;
+        uint32_t cutoff_ds = (uint32_t)llround(fmin(cutoff_min, 1e6) * 600.0);
+        sim_od buf[1024];
+        size_t n = 0;
+        /* sources are in ascending service order, so renumbered columns stay ascending */
+        for (uint32_t i = 0; i < all->n_from && !rc; ++i)
+            for (uint64_t e = all->first[i]; e < all->first[i + 1] && !rc; ++e) {
+                uint32_t j = col[all->to[e]];
+                uint32_t ds = (uint32_t)llround(all->minutes[e] * 600.0);
+                if (j == SIM_INVALID_ID || ds > cutoff_ds) continue;
+                buf[n++] = (sim_od){i, j, ds};
+                if (n == sizeof buf / sizeof buf[0]) {
+                    rc = sim_ttm_builder_add(b, buf, n);
+                    n = 0;
+                }
+            }
+        if (!rc && n) rc = sim_ttm_builder_add(b, buf, n);
+        if (!rc) rc = sim_ttm_builder_finish(b, out);
+    }
+    sim_ttm_builder_destroy(b);
+    free(col);
+    if (rc)
+        return sim_error_set(err, rc, "travel-time matrix for %s (%s): %s",
+                             c->kinds[LAYER_KIND(r, l)], r->def[l].mode, sim_status_str(rc));
+    return SIM_OK;
+}
+
 sim_status scn__measure_one(const scn_city *c, const scn_measure *ms, const sim_ttm *ttm,
                             const double *cap, const double *ones, double *out) {
     const scn_config *cfg = c->cfg;
@@ -193,7 +231,10 @@ sim_status scn__measures_compute(const scn_city *c, const routes *r, scn__measur
                 goto done;
             }
         sim_ttm ttm = {0};
-        if (need_matrix && (rc = layer_matrix(c, r, l, need, &ttm, err))) goto done;
+        if (need_matrix && (rc = r->def[l].pct >= 0
+                                     ? transit_layer_matrix(c, r, l, need, &ttm, err)
+                                     : layer_matrix(c, r, l, need, &ttm, err)))
+            goto done;
         for (uint32_t j = 0; j < r->n_sources[l]; ++j) cap[j] = c->svc_cap[r->sources[l][j]];
         scn__origin_times(c, r, l, t, svc);
         for (size_t m = 0; m < nm && !rc; ++m) {
@@ -472,7 +513,6 @@ sim_status scn__equity_rows(FILE *fp, const scn_city *c, const routes *r, const 
     const double *rank_by = scn__rank_by(c, &share);
     for (size_t l = 0; l < r->n_layers && !rc; ++l) {
         const scn__layer *d = &r->def[l];
-        geo_mode mode = LAYER_MODE(c, r, l);
         for (size_t g = 0; g < ng; ++g) serves[g] = (uint8_t)scn__layer_serves(c, r, l, g);
         scn__origin_times(c, r, l, t, svc);
         for (size_t i = 0; i < no; ++i) x[i] = t[i] == SIM_UNREACHABLE ? INFINITY : t[i] / 600.0;
@@ -482,7 +522,7 @@ sim_status scn__equity_rows(FILE *fp, const scn_city *c, const routes *r, const 
             for (size_t i = 0; i < no; ++i)
                 xr[i] = t[i] == SIM_UNREACHABLE ? INFINITY : t[i] / 600.0;
         }
-        rc = scn__layer_equity_rows(fp, c, c->kinds[d->kind], scn_mode_name((scn_mode)mode),
+        rc = scn__layer_equity_rows(fp, c, c->kinds[d->kind], d->mode,
                                     serves, x, mv->values ? mv->values + l * nm : NULL,
                                     own ? xr : NULL,
                                     own && mv->values ? mv->values + d->base * nm : NULL, rank_by,

@@ -77,6 +77,11 @@ void scn_city_destroy(scn_city *c) {
     }
     free(c->eligible);
     free(c->group_walk);
+    scn_transit_destroy(c->transit);
+    if (c->transit_mode)
+        for (size_t j = 0; j < c->cfg->transit.n_percentiles; ++j) free(c->transit_mode[j]);
+    free(c->transit_mode);
+    free(c->stop_node);
     free(c);
 }
 
@@ -533,11 +538,38 @@ population:
     }
     if (!with_network) goto loaded;
 
-    /* Snap origins and services to the network as it was loaded, then attach them at once. */
-    /* Snap origins and services for every mode onto the network as it was loaded, then
-     * attach them all at once (attaching renumbers split segments). */
+    uint32_t n_stops = 0;
+    if (cfg->transit.set) {
+        progress(opts, "reading transit feeds", 0, 0);
+        if ((rc = scn_transit_load(cfg, c->crs, warn, &c->transit, err))) goto done;
+        for (size_t f = 0; f < cfg->transit.n_feeds; ++f)
+            scn__add_input(c, cfg->transit.feeds[f], "transit feed");
+        n_stops = scn_transit_stop_count(c->transit);
+        size_t np = cfg->transit.n_percentiles;
+        if (!(c->transit_mode = calloc(np, sizeof *c->transit_mode))) {
+            rc = sim_error_set(err, SIM_ENOMEM, "transit");
+            goto done;
+        }
+        for (size_t j = 0; j < np; ++j) {
+            char name[32];
+            snprintf(name, sizeof name, "transit_p%u", (unsigned)cfg->transit.percentiles[j]);
+            if (!(c->transit_mode[j] = strdup(name))) {
+                rc = sim_error_set(err, SIM_ENOMEM, "transit");
+                goto done;
+            }
+        }
+    }
+
+    /* Snap origins, services (and transit stops, for walking only) for every mode onto the
+     * network as it was loaded, then attach them all at once (attaching renumbers split
+     * segments). Transit needs the walking network even when walk is not one of the modes. */
     progress(opts, "snapping to the network", 0, 0);
-    size_t n = no + c->n_svc;
+    geo_mode snap_modes[GEO_MODE_COUNT];
+    size_t n_snap_modes = 0;
+    for (size_t mi = 0; mi < c->n_modes; ++mi) snap_modes[n_snap_modes++] = c->modes[mi];
+    if (c->transit && !cfg->network.modes[SCN_MODE_WALK]) snap_modes[n_snap_modes++] = GEO_MODE_WALK;
+    c->walk_snapped = cfg->network.modes[SCN_MODE_WALK] || c->transit;
+    size_t n_pts = no + c->n_svc, n = n_pts + n_stops;
     px = malloc(n * sizeof *px);
     py = malloc(n * sizeof *py);
     plon = malloc(n * sizeof *plon);
@@ -565,9 +597,23 @@ population:
         kind[no + j] = GEO_NODE_SERVICE;
         ref[no + j] = (uint32_t)j;
     }
-    for (size_t mi = 0; mi < c->n_modes; ++mi) {
-        geo_mode m = c->modes[mi];
-        const char *mname = scn_mode_name((scn_mode)m);
+    if (n_stops) {
+        const double *sx, *sy, *slon, *slat;
+        scn_transit_stop_coords(c->transit, &sx, &sy, &slon, &slat);
+        memcpy(px + n_pts, sx, n_stops * sizeof *px);
+        memcpy(py + n_pts, sy, n_stops * sizeof *py);
+        memcpy(plon + n_pts, slon, n_stops * sizeof *plon);
+        memcpy(plat + n_pts, slat, n_stops * sizeof *plat);
+        for (uint32_t s = 0; s < n_stops; ++s) {
+            kind[n_pts + s] = GEO_NODE_STOP;
+            ref[n_pts + s] = s;
+        }
+    }
+    for (size_t mi = 0; mi < n_snap_modes; ++mi) {
+        geo_mode m = snap_modes[mi];
+        const char *mname = m == GEO_MODE_WALK && !cfg->network.modes[SCN_MODE_WALK]
+                                ? "walking (to and from transit)"
+                                : scn_mode_name((scn_mode)m);
         geo_snapper *snapper = NULL;
         snaps[m] = malloc(n * sizeof *snaps[m]);
         c->origin_snap_m[m] = malloc((no ? no : 1) * sizeof *c->origin_snap_m[m]);
@@ -586,9 +632,12 @@ population:
                      mname, iseg);
             sim_warnings_add_n(warn, nisl, what, NULL);
         }
-        rc = geo_snapper_snap(snapper, px, py, n, cfg->network.snap_distance_m, snaps[m], err);
+        /* stops attach for walking only */
+        size_t n_snap = m == GEO_MODE_WALK ? n : n_pts;
+        rc = geo_snapper_snap(snapper, px, py, n_snap, cfg->network.snap_distance_m, snaps[m], err);
         geo_snapper_destroy(snapper);
         if (rc) goto done;
+        for (size_t i = n_snap; i < n; ++i) snaps[m][i] = (geo_snap){SIM_INVALID_ID, 0, NAN};
         for (size_t j = 0; j < c->n_svc; ++j) {
             const geo_snap *sn = &snaps[m][no + j];
             if (sn->seg != SIM_INVALID_ID) continue;
@@ -630,11 +679,24 @@ population:
     }
     memcpy(c->origin_node, node, no * sizeof *node);
     memcpy(c->svc_node, node + no, c->n_svc * sizeof *node);
+    if (n_stops) {
+        if (!(c->stop_node = malloc(n_stops * sizeof *c->stop_node))) {
+            rc = sim_error_set(err, SIM_ENOMEM, "snapping");
+            goto done;
+        }
+        memcpy(c->stop_node, node + n_pts, n_stops * sizeof *node);
+    }
 
-    for (size_t mi = 0; mi < c->n_modes; ++mi) {
-        geo_mode m = c->modes[mi];
-        progress(opts, "building routing graphs", mi, c->n_modes);
+    for (size_t mi = 0; mi < n_snap_modes; ++mi) {
+        geo_mode m = snap_modes[mi];
+        progress(opts, "building routing graphs", mi, n_snap_modes);
         if ((rc = geo_mode_graph_build(c->net, m, &c->mg[m], err))) goto done;
+    }
+    if (c->transit) {
+        progress(opts, "linking transit stops to the streets", 0, 0);
+        if ((rc = scn_transit_link(c->transit, c->mg[GEO_MODE_WALK],
+                                   c->stop_node, warn, err)))
+            goto done;
     }
     /* groups walking at their own speed: the walk graph again, every time scaled */
     for (size_t g = 0; g < cfg->n_groups; ++g) {
@@ -715,6 +777,11 @@ void scn_city_describe(const scn_city *c, char *buf, size_t size) {
         geo_mode m = c->modes[mi];
         ADD("\n%s: %u nodes, %u edges, %zu origins beyond the snapping distance", mode_name(m),
             c->mg[m]->n_nodes, sim_graph_arc_count(c->mg[m]->fwd), c->origins_unsnapped[m]);
+    }
+    if (c->transit) {
+        char line[512];
+        scn_transit_describe(c->transit, line, sizeof line);
+        ADD("\n%s", line);
     }
 #undef ADD
 }
@@ -803,31 +870,43 @@ static double ds_to_min(uint32_t t) {
 
 
 
-/* Does group g have its own variant of (mode index mi, kind k)? */
-static int group_has_variant(const scn_city *c, size_t g, size_t mi, size_t k) {
+/* The scn_mode of layer definition d. */
+static scn_mode layer_scn_mode(const scn_city *c, const scn__layer *d) {
+    return d->pct >= 0 ? SCN_MODE_TRANSIT : (scn_mode)c->modes[d->mi];
+}
+
+/* Does group g have its own variant of (mode m, kind k)? Transit variants come only from
+ * service eligibility: a group's own walking speed applies to its walk layers (docs/TRANSIT.md). */
+static int group_has_variant(const scn_city *c, size_t g, scn_mode m, size_t k) {
     const scn_group *gr = &c->cfg->groups[g];
-    geo_mode m = c->modes[mi];
     if (!gr->modes[m]) return 0;
-    if (m == GEO_MODE_WALK && c->group_walk && c->group_walk[g]) return 1;
+    if (m == SCN_MODE_WALK && c->group_walk && c->group_walk[g]) return 1;
     return c->eligible && c->eligible[g] && scn_group_eligible(gr, c->kinds[k]) != NULL;
 }
 
 sim_status scn__layers_plan(const scn_city *c, routes *r, sim_error *err) {
-    size_t nk = c->n_kinds, ng = c->cfg->n_groups, cap = c->n_modes * nk * (1 + ng);
+    size_t nk = c->n_kinds, ng = c->cfg->n_groups;
+    size_t np = c->transit ? c->cfg->transit.n_percentiles : 0;
+    size_t cap = (c->n_modes + np) * nk * (1 + ng);
     r->def = calloc(cap ? cap : 1, sizeof *r->def);
     if (!r->def) return sim_error_set(err, SIM_ENOMEM, "routing");
     size_t n = 0;
     double walk_ds_per_m = 36.0 / c->cfg->profile.walk_kmh; /* 10 ds/s / (kmh / 3.6) */
-    for (size_t mi = 0; mi < c->n_modes; ++mi)
+    for (size_t mi = 0; mi < c->n_modes + np; ++mi)
         for (size_t k = 0; k < nk; ++k) {
             size_t base = n;
-            r->def[n++] = (scn__layer){mi, k, -1, base, c->mg[c->modes[mi]], walk_ds_per_m, 1.0};
+            int pct = mi < c->n_modes ? -1 : (int)(mi - c->n_modes);
+            geo_mode gm = pct < 0 ? c->modes[mi] : GEO_MODE_WALK;
+            r->def[n++] = (scn__layer){pct < 0 ? mi : SIZE_MAX, pct,
+                                      pct < 0 ? mode_name(gm) : c->transit_mode[pct], k, -1,
+                                      base, c->mg[gm], walk_ds_per_m, 1.0};
+            scn_mode sm = layer_scn_mode(c, &r->def[base]);
             for (size_t g = 0; g < ng; ++g) {
-                if (!group_has_variant(c, g, mi, k)) continue;
+                if (!group_has_variant(c, g, sm, k)) continue;
                 scn__layer *d = &r->def[n++];
                 *d = r->def[base];
                 d->group = (int)g;
-                if (c->modes[mi] == GEO_MODE_WALK && c->group_walk && c->group_walk[g]) {
+                if (sm == SCN_MODE_WALK && c->group_walk && c->group_walk[g]) {
                     double f = c->cfg->profile.walk_kmh / c->cfg->groups[g].walk_speed_kmh;
                     d->mg = c->group_walk[g];
                     d->time_factor = f;
@@ -841,15 +920,16 @@ sim_status scn__layers_plan(const scn_city *c, routes *r, sim_error *err) {
 
 int scn__layer_serves(const scn_city *c, const routes *r, size_t l, size_t g) {
     const scn__layer *d = &r->def[l];
-    if (!c->cfg->groups[g].modes[c->modes[d->mi]]) return 0;
+    scn_mode m = layer_scn_mode(c, d);
+    if (!c->cfg->groups[g].modes[m]) return 0;
     if (d->group >= 0) return (size_t)d->group == g;
-    return !group_has_variant(c, g, d->mi, d->kind);
+    return !group_has_variant(c, g, m, d->kind);
 }
 
 void scn__layer_tag(const scn_city *c, const routes *r, size_t l, char *buf, size_t size) {
     const scn__layer *d = &r->def[l];
-    if (d->group < 0) snprintf(buf, size, "%s", mode_name(c->modes[d->mi]));
-    else snprintf(buf, size, "%s_%s", mode_name(c->modes[d->mi]), c->cfg->groups[d->group].name);
+    if (d->group < 0) snprintf(buf, size, "%s", d->mode);
+    else snprintf(buf, size, "%s_%s", d->mode, c->cfg->groups[d->group].name);
 }
 
 static void routes_free(routes *r) {
@@ -857,7 +937,13 @@ static void routes_free(routes *r) {
         if (r->time) free(r->time[l]);
         if (r->nearest) free(r->nearest[l]);
         if (r->sources) free(r->sources[l]);
+        if (r->otime) free(r->otime[l]);
+        if (r->osvc) free(r->osvc[l]);
     }
+    for (size_t j = 0; r->pct_ttm && j < r->n_pct; ++j) sim_ttm_release(&r->pct_ttm[j]);
+    free(r->pct_ttm);
+    free(r->otime);
+    free(r->osvc);
     free(r->def);
     free(r->time);
     free(r->nearest);
@@ -865,7 +951,104 @@ static void routes_free(routes *r) {
     free(r->n_sources);
 }
 
-static sim_status route_all(const scn_city *c, routes *r, sim_error *err) {
+/* The transit run's sink: each percentile's row of the origin into its matrix builder. */
+typedef struct {
+    sim_ttm_builder **b;
+    size_t np;
+    uint32_t n_svc;
+    sim_od *rows;
+} transit_rows;
+
+static sim_status transit_row(void *ud, uint32_t origin, const uint32_t *pct_ds) {
+    transit_rows *tr = ud;
+    for (size_t j = 0; j < tr->np; ++j) {
+        size_t n = 0;
+        for (uint32_t d = 0; d < tr->n_svc; ++d) {
+            uint32_t ds = pct_ds[(size_t)d * tr->np + j];
+            if (ds != SIM_UNREACHABLE) tr->rows[n++] = (sim_od){origin, d, ds};
+        }
+        sim_status rc = sim_ttm_builder_add(tr->b[j], tr->rows, n);
+        if (rc) return rc;
+    }
+    return SIM_OK;
+}
+
+typedef struct {
+    const scn_run_opts *opts;
+} transit_progress_ctx;
+
+static void transit_progress(void *ud, size_t done, size_t total) {
+    transit_progress_ctx *p = ud;
+    progress(p->opts, "routing by transit (origins)", done, total);
+}
+
+/* Transit layers: percentiles from every origin to every service, then per layer the nearest
+ * of its sources (ties: the lowest service index, as the street layers' multi-source search). */
+static sim_status route_transit(const scn_city *c, routes *r, const scn_run_opts *opts,
+                                sim_error *err) {
+    size_t np = c->cfg->transit.n_percentiles, no = c->pop->n, nl = r->n_layers;
+    sim_status rc = SIM_OK;
+    transit_rows tr = {calloc(np, sizeof *tr.b), np, (uint32_t)c->n_svc,
+                       malloc((c->n_svc ? c->n_svc : 1) * sizeof *tr.rows)};
+    r->n_pct = np;
+    r->pct_ttm = calloc(np, sizeof *r->pct_ttm);
+    r->otime = calloc(nl ? nl : 1, sizeof *r->otime);
+    r->osvc = calloc(nl ? nl : 1, sizeof *r->osvc);
+    if (!tr.b || !tr.rows || !r->pct_ttm || !r->otime || !r->osvc) {
+        rc = sim_error_set(err, SIM_ENOMEM, "transit routing");
+        goto done;
+    }
+    for (size_t j = 0; j < np && !rc; ++j)
+        rc = sim_ttm_builder_create((uint32_t)no, (uint32_t)c->n_svc, &tr.b[j]);
+    if (rc) {
+        rc = sim_error_set(err, rc, "transit routing: %s", sim_status_str(rc));
+        goto done;
+    }
+    transit_progress_ctx pc = {opts};
+    if ((rc = scn_transit_run(c->transit, c->mg[GEO_MODE_WALK], c->origin_node, (uint32_t)no,
+                              c->svc_node, (uint32_t)c->n_svc, transit_progress, &pc, transit_row,
+                              &tr, &r->transit_stats, err)))
+        goto done;
+    for (size_t j = 0; j < np && !rc; ++j)
+        if ((rc = sim_ttm_builder_finish(tr.b[j], &r->pct_ttm[j])))
+            rc = sim_error_set(err, rc, "transit routing: %s", sim_status_str(rc));
+    uint8_t *in = malloc(c->n_svc ? c->n_svc : 1);
+    for (size_t l = 0; l < nl && !rc; ++l) {
+        const scn__layer *d = &r->def[l];
+        if (d->pct < 0) continue;
+        r->otime[l] = malloc((no ? no : 1) * sizeof **r->otime);
+        r->osvc[l] = malloc((no ? no : 1) * sizeof **r->osvc);
+        if (!in || !r->otime[l] || !r->osvc[l]) {
+            rc = sim_error_set(err, SIM_ENOMEM, "transit routing");
+            break;
+        }
+        memset(in, 0, c->n_svc);
+        for (uint32_t k = 0; k < r->n_sources[l]; ++k) in[r->sources[l][k]] = 1;
+        const sim_ttm *m = &r->pct_ttm[d->pct];
+        for (size_t i = 0; i < no; ++i) {
+            uint32_t best = SIM_UNREACHABLE, bj = SIM_INVALID_ID;
+            for (uint64_t e = m->first[i]; e < m->first[i + 1]; ++e) {
+                if (!in[m->to[e]]) continue;
+                uint32_t ds = (uint32_t)llround(m->minutes[e] * 600.0);
+                if (ds < best) {
+                    best = ds;
+                    bj = m->to[e];
+                }
+            }
+            r->otime[l][i] = best;
+            r->osvc[l][i] = bj;
+        }
+    }
+    free(in);
+done:
+    for (size_t j = 0; tr.b && j < np; ++j) sim_ttm_builder_destroy(tr.b[j]);
+    free(tr.b);
+    free(tr.rows);
+    return rc;
+}
+
+static sim_status route_all(const scn_city *c, routes *r, const scn_run_opts *opts,
+                            sim_error *err) {
     sim_status rc = scn__layers_plan(c, r, err);
     if (rc) return rc;
     size_t nl = r->n_layers;
@@ -884,6 +1067,7 @@ static sim_status route_all(const scn_city *c, routes *r, sim_error *err) {
         for (size_t j = 0; j < c->n_svc; ++j)
             if (c->svc_kind[j] == d->kind && (!el || el[j]))
                 r->sources[l][r->n_sources[l]++] = (uint32_t)j;
+        if (d->pct >= 0) continue; /* transit: per origin, below */
         const geo_mode_graph *g = d->mg;
         if (g->n_nodes > max_nodes) max_nodes = g->n_nodes;
         r->time[l] = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof **r->time);
@@ -899,6 +1083,7 @@ static sim_status route_all(const scn_city *c, routes *r, sim_error *err) {
 #pragma omp for schedule(dynamic, 1)
         for (int64_t l = 0; l < (int64_t)nl; ++l) {
             const geo_mode_graph *g = r->def[l].mg;
+            if (r->def[l].pct >= 0) continue;
             if (!s || !src) {
                 st[l] = SIM_ENOMEM;
                 continue;
@@ -921,6 +1106,7 @@ static sim_status route_all(const scn_city *c, routes *r, sim_error *err) {
                                tag, sim_status_str(st[l]));
         }
     free(st);
+    if (!rc && c->transit) rc = route_transit(c, r, opts, err);
     return rc;
 }
 
@@ -947,6 +1133,135 @@ static sim_status make_grid(const scn_city *c, geo_grid *g, sim_error *err) {
                              c->cfg->path, cell, nx, ny);
     *g = (geo_grid){x0, y1, cell, (uint32_t)nx, (uint32_t)ny};
     return SIM_OK;
+}
+
+/* Transit rasters show each origin's value over the area it stands for (docs/OUTPUTS.md): a
+ * cell takes the origin whose polygon holds its centre or, for point origins, the nearest origin
+ * within the median distance between neighbouring origins (so a regular grid of points is
+ * covered without gaps and nothing is painted far beyond it). owner[i] = origin or
+ * SIM_INVALID_ID. */
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static sim_status cell_owners(const scn_city *c, const double *cx, const double *cy, size_t nc,
+                              uint32_t *owner, sim_error *err) {
+    const geo_features *p = c->pop;
+    size_t no = p->n;
+    sim_status rc = SIM_OK;
+    if (p->polygons) {
+        double *lon = malloc((nc ? nc : 1) * sizeof *lon), *lat = malloc((nc ? nc : 1) * sizeof *lat);
+        if (!lon || !lat) rc = sim_error_set(err, SIM_ENOMEM, "transit rasters");
+        if (!rc) {
+            memcpy(lon, cx, nc * sizeof *lon);
+            memcpy(lat, cy, nc * sizeof *lat);
+            rc = geo_crs_inverse(c->crs, lon, lat, nc, err);
+        }
+        if (!rc) rc = geo_features_locate(p, lon, lat, nc, owner, err);
+        free(lon);
+        free(lat);
+        return rc;
+    }
+    for (size_t i = 0; i < nc; ++i) owner[i] = SIM_INVALID_ID;
+    if (no == 0) return SIM_OK;
+    /* median nearest-neighbour distance, over at most 2000 origins (evenly spaced indexes) */
+    size_t ns = no < 2000 ? no : 2000;
+    double *nn = malloc(ns * sizeof *nn);
+    if (!nn) return sim_error_set(err, SIM_ENOMEM, "transit rasters");
+    for (size_t a = 0; a < ns; ++a) {
+        size_t i = a * no / ns;
+        double best = INFINITY;
+        for (size_t j = 0; j < no; ++j) {
+            if (j == i) continue;
+            double dx = p->x[j] - p->x[i], dy = p->y[j] - p->y[i], d2 = dx * dx + dy * dy;
+            if (d2 > 0 && d2 < best) best = d2;
+        }
+        nn[a] = sqrt(best);
+    }
+    qsort(nn, ns, sizeof *nn, cmp_double);
+    double radius = nn[ns / 2];
+    free(nn);
+    if (!isfinite(radius)) radius = c->cfg->grid_m; /* one origin, or all at one place */
+    /* bucket grid of side `radius` over the origins */
+    double x0 = p->env[0], y0 = p->env[1];
+    size_t bx = (size_t)((p->env[2] - x0) / radius) + 1, by = (size_t)((p->env[3] - y0) / radius) + 1;
+    if (bx * by > 4 * no + 16) { /* degenerate spread: fall back to a coarser grid */
+        double f = sqrt((double)(bx * by) / (double)(4 * no + 16));
+        bx = (size_t)(bx / f) + 1;
+        by = (size_t)(by / f) + 1;
+    }
+    double sx = (p->env[2] - x0) / (double)bx + 1e-9, sy = (p->env[3] - y0) / (double)by + 1e-9;
+    uint32_t *first = calloc(bx * by + 1, sizeof *first), *item = malloc(no * sizeof *item);
+    if (!first || !item) {
+        free(first);
+        free(item);
+        return sim_error_set(err, SIM_ENOMEM, "transit rasters");
+    }
+#define BUCKET(x, y) ((size_t)fmin(fmax(floor(((y) - y0) / sy), 0), (double)(by - 1)) * bx + \
+                      (size_t)fmin(fmax(floor(((x) - x0) / sx), 0), (double)(bx - 1)))
+    for (size_t i = 0; i < no; ++i) ++first[BUCKET(p->x[i], p->y[i]) + 1];
+    for (size_t b = 0; b < bx * by; ++b) first[b + 1] += first[b];
+    uint32_t *fill = malloc((bx * by + 1) * sizeof *fill);
+    if (!fill) {
+        free(first);
+        free(item);
+        return sim_error_set(err, SIM_ENOMEM, "transit rasters");
+    }
+    memcpy(fill, first, (bx * by + 1) * sizeof *fill);
+    for (size_t i = 0; i < no; ++i) item[fill[BUCKET(p->x[i], p->y[i])]++] = (uint32_t)i;
+    free(fill);
+    long rx = (long)ceil(radius / sx), ry = (long)ceil(radius / sy);
+#pragma omp parallel for schedule(static)
+    for (int64_t q = 0; q < (int64_t)nc; ++q) {
+        double x = cx[q], y = cy[q], best = radius * radius;
+        long gx = (long)floor((x - x0) / sx), gy = (long)floor((y - y0) / sy);
+        uint32_t who = SIM_INVALID_ID;
+        for (long yy = gy - ry; yy <= gy + ry; ++yy) {
+            if (yy < 0 || yy >= (long)by) continue;
+            for (long xx = gx - rx; xx <= gx + rx; ++xx) {
+                if (xx < 0 || xx >= (long)bx) continue;
+                size_t b = (size_t)yy * bx + (size_t)xx;
+                for (uint32_t e = first[b]; e < first[b + 1]; ++e) {
+                    uint32_t i = item[e];
+                    double dx = p->x[i] - x, dy = p->y[i] - y, d2 = dx * dx + dy * dy;
+                    if (d2 < best || (d2 == best && who != SIM_INVALID_ID && i < who)) {
+                        best = d2;
+                        who = i;
+                    }
+                }
+            }
+        }
+        owner[q] = who;
+    }
+#undef BUCKET
+    free(first);
+    free(item);
+    return rc;
+}
+
+/* Writes layer l's raster <kind>_<tag>_minutes.tif with its band description. */
+static sim_status write_layer_tiff(const scn_city *c, const routes *r, size_t l, const char *dir,
+                                   const geo_grid *g, const float *vals, sim_error *err) {
+    const scn__layer *d = &r->def[l];
+    char path[4200], desc[512], tag[200], how[128];
+    const char *kind = c->kinds[d->kind];
+    scn__layer_tag(c, r, l, tag, sizeof tag);
+    if (snprintf(path, sizeof path, "%s/%s_%s_minutes.tif", dir, kind, tag) >= (int)sizeof path)
+        return sim_error_set(err, SIM_EINVAL, "%s: path too long", dir);
+    if (d->pct >= 0)
+        snprintf(how, sizeof how, "walk + transit, percentile %u of the departure window",
+                 (unsigned)c->cfg->transit.percentiles[d->pct]);
+    else
+        snprintf(how, sizeof how, "%s", d->mode);
+    if (d->group < 0)
+        snprintf(desc, sizeof desc, "%s_%s_minutes: travel time by %s to the nearest %s (minutes)",
+                 kind, tag, how, kind);
+    else
+        snprintf(desc, sizeof desc, "%s_%s_minutes: travel time by %s to the nearest %s for group "
+                 "%s (its walking speed and eligible services; minutes)",
+                 kind, tag, how, kind, c->cfg->groups[d->group].name);
+    return geo_write_float_tiff(path, g, vals, RASTER_NODATA, c->crs, desc, "min", err);
 }
 
 static sim_status write_rasters(const scn_city *c, const routes *r, const char *dir,
@@ -1008,25 +1323,36 @@ static sim_status write_rasters(const scn_city *c, const routes *r, const char *
                 if (isfinite(best))
                     vals[i] = (float)((best + sp->dist_m * walk_ds_per_m) / 600.0);
             }
-            char path[4200], desc[400], tag[200];
-            const char *kind = c->kinds[d->kind];
-            scn__layer_tag(c, r, l, tag, sizeof tag);
-            if (snprintf(path, sizeof path, "%s/%s_%s_minutes.tif", dir, kind, tag) >=
-                (int)sizeof path) {
-                rc = sim_error_set(err, SIM_EINVAL, "%s: path too long", dir);
-                goto done;
-            }
-            if (d->group < 0)
-                snprintf(desc, sizeof desc, "%s_%s_minutes: travel time by %s to the nearest %s "
-                         "(minutes)", kind, tag, mode_name(m), kind);
-            else
-                snprintf(desc, sizeof desc, "%s_%s_minutes: travel time by %s to the nearest %s "
-                         "for group %s (its walking speed and eligible services; minutes)",
-                         kind, tag, mode_name(m), kind, c->cfg->groups[d->group].name);
-            if ((rc = geo_write_float_tiff(path, &g, vals, RASTER_NODATA, c->crs, desc, "min",
-                                           err)))
-                goto done;
+            if ((rc = write_layer_tiff(c, r, l, dir, &g, vals, err))) goto done;
         }
+    }
+    if (c->transit) {
+        /* transit layers: each origin's value over its area (see cell_owners) */
+        uint32_t *owner = malloc(nc * sizeof *owner);
+        progress(opts, "placing origins on the raster grid", 0, 0);
+        if (!owner) rc = sim_error_set(err, SIM_ENOMEM, "transit rasters");
+        if (rc || (rc = cell_owners(c, cx, cy, nc, owner, err))) {
+            free(owner);
+            goto done;
+        }
+        uint32_t *ot = malloc((c->pop->n ? c->pop->n : 1) * sizeof *ot);
+        uint32_t *os = malloc((c->pop->n ? c->pop->n : 1) * sizeof *os);
+        for (size_t l = 0; l < r->n_layers && !rc; ++l) {
+            if (r->def[l].pct < 0) continue;
+            if (!ot || !os) {
+                rc = sim_error_set(err, SIM_ENOMEM, "transit rasters");
+                break;
+            }
+            scn__origin_times(c, r, l, ot, os);
+            for (size_t i = 0; i < nc; ++i)
+                vals[i] = owner[i] == SIM_INVALID_ID || ot[owner[i]] == SIM_UNREACHABLE
+                              ? RASTER_NODATA
+                              : (float)(ot[owner[i]] / 600.0);
+            rc = write_layer_tiff(c, r, l, dir, &g, vals, err);
+        }
+        free(ot);
+        free(os);
+        free(owner);
     }
 done:
     geo_snapper_destroy(sn);
@@ -1039,6 +1365,11 @@ done:
 
 /* Time (deciseconds) from each origin to the nearest service of layer l, and that service. */
 void scn__origin_times(const scn_city *c, const routes *r, size_t l, uint32_t *t, uint32_t *svc) {
+    if (r->def[l].pct >= 0) {
+        memcpy(t, r->otime[l], c->pop->n * sizeof *t);
+        memcpy(svc, r->osvc[l], c->pop->n * sizeof *svc);
+        return;
+    }
     const geo_mode_graph *g = r->def[l].mg;
     for (size_t i = 0; i < c->pop->n; ++i) {
         uint32_t v = c->origin_node[i];
@@ -1080,7 +1411,8 @@ static char *col_name(origin_table *t, const char *a, const char *b, const char 
  * <kind>_<mode>_minutes and <kind>_<mode>_nearest_id. */
 static sim_status origin_table_build(const scn_city *c, const routes *r,
                                      const scn__measures *mv, origin_table *t, sim_error *err) {
-    size_t no = c->pop->n, ng = c->cfg->n_groups, nm = c->n_modes, nl = r->n_layers;
+    size_t no = c->pop->n, ng = c->cfg->n_groups, nl = r->n_layers;
+    size_t nm = c->n_modes + (c->transit ? 1 : 0); /* <mode>_snap_m columns */
     size_t nmeas = mv->n_measures, n1 = no ? no : 1;
     memset(t, 0, sizeof *t);
     t->cols = calloc(1 + ng + nm + (2 + nmeas) * nl, sizeof *t->cols);
@@ -1097,8 +1429,9 @@ static sim_status origin_table_build(const scn_city *c, const routes *r,
                                             .real = c->pop_cols + g * no, .decimals = -1};
     for (size_t mi = 0; mi < nm; ++mi) {
         double *v = t->num + mi * n1;
-        memcpy(v, c->origin_snap_m[c->modes[mi]], no * sizeof *v);
-        const char *name = col_name(t, mode_name(c->modes[mi]), NULL, "snap_m");
+        int tr = mi == c->n_modes; /* transit: where the origin joins the walking network */
+        memcpy(v, c->origin_snap_m[tr ? GEO_MODE_WALK : c->modes[mi]], no * sizeof *v);
+        const char *name = col_name(t, tr ? "transit" : mode_name(c->modes[mi]), NULL, "snap_m");
         if (!name) goto oom;
         t->cols[t->n_cols++] = (geo_column){.name = name, .real = v, .decimals = 1};
     }
@@ -1197,14 +1530,14 @@ static sim_status write_summary(const scn_city *c, const routes *r, const scn__m
     fputs("scenario,service,mode,group,measure,value,baseline,delta\n", fp);
     for (size_t l = 0; l < nl; ++l) {
         size_t k = r->def[l].kind;
-        geo_mode mode = c->modes[r->def[l].mi];
+        const char *mode = r->def[l].mode;
         scn__origin_times(c, r, l, t, svc);
         for (size_t g = 0; g < ng; ++g) {
             if (!scn__layer_serves(c, r, l, g)) continue; /* another layer, or not this mode */
             const double *pop = c->pop_cols + g * no;
             scn_headline *hl = &h[used++];
             hl->service = c->kinds[k];
-            hl->mode = mode_name(mode);
+            hl->mode = mode;
             hl->group = c->cfg->groups[g].name;
             double mean = sim_access_mean(t, pop, no), med = sim_access_median(t, pop, no);
             hl->mean_minutes = isnan(mean) ? NAN : mean / 600.0;
@@ -1232,7 +1565,7 @@ static sim_status write_summary(const scn_city *c, const routes *r, const scn__m
             m[nm].v = sim_access_unreachable_share(t, pop, no);
             m[nm++].dec = 6;
             for (size_t q = 0; q < nm; ++q)
-                scn__summary_row(fp, c->kinds[k], mode_name(mode), c->cfg->groups[g].name,
+                scn__summary_row(fp, c->kinds[k], mode, c->cfg->groups[g].name,
                                  m[q].name, m[q].v, m[q].dec);
         }
     }
@@ -1309,15 +1642,36 @@ static void json_config(FILE *fp, const scn_config *cfg) {
         else fputs("null", fp);
         fputs("}", fp);
     }
-    fprintf(fp, "],\n    \"output\": {\"grid_m\": %.17g, \"thresholds_min\": [", cfg->grid_m);
+    fputs("]", fp);
+    if (cfg->transit.set) {
+        fputs(",\n    \"transit\": {\"feeds\": [", fp);
+        for (size_t f = 0; f < cfg->transit.n_feeds; ++f) {
+            fputs(f ? ", " : "", fp);
+            scn__json_str(fp, cfg->transit.feeds[f]);
+        }
+        fputs("], \"date\": ", fp);
+        scn__json_str(fp, cfg->transit.date);
+        fprintf(fp, ", \"window_s\": [%d, %d], \"step_s\": %u, \"percentiles\": [",
+                cfg->transit.window_start_s, cfg->transit.window_end_s, cfg->transit.step_s);
+        for (size_t j = 0; j < cfg->transit.n_percentiles; ++j)
+            fprintf(fp, "%s%u", j ? ", " : "", cfg->transit.percentiles[j]);
+        fprintf(fp, "], \"max_walk_min\": {\"access\": %.17g, \"egress\": %.17g, "
+                    "\"transfer\": %.17g}, \"max_rides\": %u, \"max_trip_min\": %.17g, "
+                    "\"board_slack_s\": %u}",
+                cfg->transit.max_access_min, cfg->transit.max_egress_min,
+                cfg->transit.max_transfer_min, cfg->transit.max_rides, cfg->transit.max_trip_min,
+                cfg->transit.board_slack_s);
+    }
+    fprintf(fp, ",\n    \"output\": {\"grid_m\": %.17g, \"thresholds_min\": [", cfg->grid_m);
     for (size_t q = 0; q < cfg->n_thresholds; ++q)
         fprintf(fp, "%s%u", q ? ", " : "", (unsigned)cfg->thresholds_min[q]);
     fputs("]}}", fp);
 }
 
-static sim_status write_manifest(const scn_city *c, const char *dir, const geo_grid *grid,
-                                 const sim_warnings *warn, const scn_run_opts *opts,
-                                 double route_s, double write_s, double total_s, sim_error *err) {
+static sim_status write_manifest(const scn_city *c, const routes *r, const char *dir,
+                                 const geo_grid *grid, const sim_warnings *warn,
+                                 const scn_run_opts *opts, double route_s, double write_s,
+                                 double total_s, sim_error *err) {
     char path[4200], hex[65];
     uint64_t size = 0;
     sim_status rc;
@@ -1350,11 +1704,13 @@ static sim_status write_manifest(const scn_city *c, const char *dir, const geo_g
                 "\"walkable_lines\": %zu, \"ways_truncated\": %zu, \"highway_lines\": %zu, "
                 "\"osm_highway_ways\": %zu, \"osm_highway_ways_dropped\": %zu, "
                 "\"network_nodes\": %u, \"network_segments\": %u, \"origins\": %zu, "
-                "\"services\": %zu, \"stops\": 0, \"trips\": 0,\n    \"modes\": {",
+                "\"services\": %zu, \"stops\": %u, \"trips\": %zu,\n    \"modes\": {",
             c->net->stats.lines_read, c->net->stats.lines_usable, c->net->stats.lines_walkable,
             c->net->stats.ways_truncated, c->net->stats.highway_lines,
             c->net->stats.osm_highway_ways, c->net->stats.osm_highway_dropped, c->net->n_nodes,
-            c->net->n_segs, c->pop->n, c->n_svc);
+            c->net->n_segs, c->pop->n, c->n_svc,
+            c->transit ? scn_transit_stop_count(c->transit) : 0,
+            c->transit ? scn_transit_trip_count(c->transit) : (size_t)0);
     for (size_t mi = 0; mi < c->n_modes; ++mi) {
         geo_mode m = c->modes[mi];
         fprintf(fp, "%s\"%s\": {\"nodes\": %u, \"edges\": %u, \"islands_not_snapped\": %zu, "
@@ -1370,7 +1726,13 @@ static sim_status write_manifest(const scn_city *c, const char *dir, const geo_g
         scn__json_str(fp, c->kinds[k]);
         fprintf(fp, ": %zu", cnt);
     }
-    fputs("}},\n  \"warnings\": [", fp);
+    fputs("}},\n", fp);
+    if (c->transit) {
+        fputs("  \"transit\": ", fp);
+        scn_transit_json(c->transit, fp, scn__json_str);
+        fputs(",\n", fp);
+    }
+    fputs("  \"warnings\": [", fp);
     for (size_t w = 0; warn && w < warn->n; ++w) {
         const sim_warning *it = &warn->items[w];
         fputs(w ? ",\n    " : "\n    ", fp);
@@ -1384,9 +1746,11 @@ static sim_status write_manifest(const scn_city *c, const char *dir, const geo_g
         fputs("]}", fp);
     }
     fprintf(fp, "],\n  \"threads\": %d,\n", opts && opts->threads > 0 ? opts->threads : omp_get_max_threads());
-    fprintf(fp, "  \"timings\": {\"load_s\": %.3f, \"route_s\": %.3f, \"write_s\": %.3f, "
-                "\"total_s\": %.3f}\n}\n",
-            c->load_s, route_s, write_s, total_s);
+    fprintf(fp, "  \"timings\": {\"load_s\": %.3f, \"route_s\": %.3f, ", c->load_s, route_s);
+    if (c->transit)
+        fprintf(fp, "\"transit_links_s\": %.3f, \"transit_query_s\": %.3f, ",
+                r->transit_stats.links_s, r->transit_stats.query_s);
+    fprintf(fp, "\"write_s\": %.3f, \"total_s\": %.3f}\n}\n", write_s, total_s);
     return scn__close_file(fp, path, err);
 fail:
     fclose(fp);
@@ -1405,7 +1769,7 @@ sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
     *n_headlines = 0;
     double t0 = scn__now_s();
     progress(opts, "routing", 0, c->n_kinds);
-    if ((rc = route_all(c, &r, err))) goto done;
+    if ((rc = route_all(c, &r, opts, err))) goto done;
     progress(opts, "computing measures", 0, 0);
     if ((rc = scn__measures_compute(c, &r, &mv, err))) goto done;
     double t1 = scn__now_s();
@@ -1422,7 +1786,8 @@ sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
     if ((rc = write_rasters(c, &r, sub, opts, &grid, err))) goto done;
     if ((rc = write_summary(c, &r, &mv, dir, headlines, n_headlines, err))) goto done;
     double t2 = scn__now_s();
-    rc = write_manifest(c, dir, &grid, warn, opts, t1 - t0, t2 - t1, c->load_s + (t2 - t0), err);
+    rc = write_manifest(c, &r, dir, &grid, warn, opts, t1 - t0, t2 - t1, c->load_s + (t2 - t0),
+                        err);
 done:
     if (rc) {
         free(*headlines);
@@ -1483,6 +1848,9 @@ sim_status scn_city_export_graph(const scn_city *c, geo_mode mode, const char *g
         } else if (net->kind[v] == GEO_NODE_SERVICE) {
             fprintf(fp, "service:%s,", c->kinds[c->svc_kind[net->ref[v]]]);
             scn__csv_str(fp, c->svc_id[net->ref[v]]);
+        } else if (net->kind[v] == GEO_NODE_STOP && c->transit) {
+            fputs("stop,", fp);
+            scn__csv_str(fp, scn_transit_stop_id(c->transit, net->ref[v]));
         } else {
             fputs("street,", fp);
         }
@@ -1592,6 +1960,106 @@ sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, 
                                                : SIM_MATRIX_AUTO;
     rc = sim_matrix_run(g->fwd, g->rev, src, ns, dst, nd, cutoff_ds, dir, matrix_sink, &ctx);
     if (rc) rc = sim_error_set(err, rc, "matrix: %s", sim_status_str(rc));
+done:
+    free(src);
+    free(dst);
+    free(src_id);
+    free(dst_id);
+    return rc;
+}
+
+/* ---- transit matrix ---------------------------------------------------------------------- */
+
+typedef struct {
+    FILE *fp;
+    const char **from_id, **to_id;
+    uint32_t n_dest, np;
+    uint32_t cutoff_ds;
+    int seconds;
+} transit_matrix_ctx;
+
+static sim_status transit_matrix_row(void *ud, uint32_t origin, const uint32_t *pct_ds) {
+    transit_matrix_ctx *m = ud;
+    for (uint32_t d = 0; d < m->n_dest; ++d) {
+        const uint32_t *v = pct_ds + (size_t)d * m->np;
+        /* percentiles ascend, so the first is the smallest: the row is kept when it is within
+         * the cutoff */
+        if (v[0] == SIM_UNREACHABLE || v[0] > m->cutoff_ds) continue;
+        scn__csv_str(m->fp, m->from_id[origin]);
+        fputc(',', m->fp);
+        scn__csv_str(m->fp, m->to_id[d]);
+        for (uint32_t j = 0; j < m->np; ++j) {
+            fputc(',', m->fp);
+            if (v[j] == SIM_UNREACHABLE) continue;
+            if (m->seconds) fprintf(m->fp, "%u.%u", v[j] / 10, v[j] % 10);
+            else scn__csv_num(m->fp, ds_to_min(v[j]), 2);
+        }
+        fputc('\n', m->fp);
+    }
+    return ferror(m->fp) ? SIM_EIO : SIM_OK;
+}
+
+static void transit_matrix_progress(void *ud, size_t done, size_t total) {
+    progress(ud, "routing by transit (origins)", done, total);
+}
+
+sim_status scn_city_transit_matrix(const scn_city *c, double cutoff_min, int to_origins,
+                                   const char *kind, int seconds, FILE *fp,
+                                   const scn_run_opts *opts, size_t *n_sources, sim_error *err) {
+    if (!c->transit)
+        return sim_error_set(err, SIM_EINVAL, "%s: mode 'transit' needs a 'transit:' block",
+                             c->cfg->path);
+    const geo_mode_graph *g = c->mg[GEO_MODE_WALK];
+    size_t kind_index = SIZE_MAX;
+    if (kind && !to_origins) {
+        for (size_t k = 0; k < c->n_kinds; ++k)
+            if (strcmp(c->kinds[k], kind) == 0) kind_index = k;
+        if (kind_index == SIZE_MAX)
+            return sim_error_set(err, SIM_EINVAL, "%s: no service kind '%s'", c->cfg->path, kind);
+    }
+    size_t no = c->pop->n, nd_max = to_origins ? no : c->n_svc;
+    uint32_t *src = malloc((no ? no : 1) * sizeof *src), *dst = malloc((nd_max ? nd_max : 1) * sizeof *dst);
+    const char **src_id = malloc((no ? no : 1) * sizeof *src_id);
+    const char **dst_id = malloc((nd_max ? nd_max : 1) * sizeof *dst_id);
+    sim_status rc = SIM_OK;
+    if (!src || !dst || !src_id || !dst_id) {
+        rc = sim_error_set(err, SIM_ENOMEM, "matrix");
+        goto done;
+    }
+    /* origins on the walking network, in input order; likewise destinations */
+    uint32_t ns = 0, nd = 0;
+    for (size_t i = 0; i < no; ++i) {
+        uint32_t v = c->origin_node[i];
+        if (v == SIM_INVALID_ID || g->graph_of[v] == SIM_INVALID_ID) continue;
+        src_id[ns] = c->pop->id[i];
+        src[ns++] = v;
+        if (to_origins) {
+            dst_id[nd] = c->pop->id[i];
+            dst[nd++] = v;
+        }
+    }
+    if (!to_origins)
+        for (size_t j = 0; j < c->n_svc; ++j) {
+            if (kind_index != SIZE_MAX && c->svc_kind[j] != kind_index) continue;
+            if (g->graph_of[c->svc_node[j]] == SIM_INVALID_ID) continue;
+            dst_id[nd] = c->svc_id[j];
+            dst[nd++] = c->svc_node[j];
+        }
+    *n_sources = ns;
+    size_t np = c->cfg->transit.n_percentiles;
+    fputs("from_id,to_id", fp);
+    for (size_t j = 0; j < np; ++j)
+        fprintf(fp, ",%s_p%u", seconds ? "seconds" : "travel_time",
+                (unsigned)c->cfg->transit.percentiles[j]);
+    fputc('\n', fp);
+    double cut = cutoff_min > 0 ? cutoff_min * 600.0 : (double)(SIM_UNREACHABLE - 1);
+    transit_matrix_ctx ctx = {fp, src_id, dst_id, nd, (uint32_t)np,
+                              cut >= (double)(SIM_UNREACHABLE - 1) ? SIM_UNREACHABLE - 1
+                                                                   : (uint32_t)llround(cut),
+                              seconds};
+    scn_transit_stats st;
+    rc = scn_transit_run(c->transit, g, src, ns, dst, nd, transit_matrix_progress, (void *)opts,
+                         transit_matrix_row, &ctx, &st, err);
 done:
     free(src);
     free(dst);

@@ -93,6 +93,19 @@ sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, 
                            size_t *n_sources, sim_error *err);
 
 /**
+ * The transit matrix (walk + public transit over the departure window): CSV
+ * `from_id,to_id,travel_time_p<P>...` (minutes rounded to 0.01; with `seconds`, `seconds_p<P>`,
+ * 0.1 s steps), one column per configured percentile, empty where that percentile is not
+ * reached within transit.max_trip_min. From every origin on the walking network to every service
+ * (of `kind`, or all) or, with `to_origins`, to every origin; only pairs whose smallest
+ * percentile is within `cutoff_min` (<= 0: no cutoff). Rows in origin, then destination order,
+ * whatever the thread count. Progress through opts.
+ */
+sim_status scn_city_transit_matrix(const scn_city *c, double cutoff_min, int to_origins,
+                                   const char *kind, int seconds, FILE *fp,
+                                   const scn_run_opts *opts, size_t *n_sources, sim_error *err);
+
+/**
  * Measures from an external travel-time matrix (r5r's travel_time_matrix and the like): reads
  * `path`, a CSV with from_id, to_id and a time in minutes (`time_col`, or the first of
  * travel_time_p50, travel_time, minutes, travel_time_minutes, time), joins from_id to the

@@ -11,6 +11,7 @@
 #include "geo/network.h"
 #include "scenarios/config.h"
 #include "scenarios/runner.h"
+#include "scenarios/transit.h"
 #include "sim/measures.h"
 #include "sim/status.h"
 
@@ -47,6 +48,14 @@ struct scn_city {
     uint8_t **eligible;
     geo_mode_graph **group_walk;
 
+    /* public transit (cfg->transit.set): the feeds and their links to the walking graph, which
+     * is built (mg[GEO_MODE_WALK]) even when walk is not one of the modes; transit_mode[j] is
+     * the mode name of percentile j, "transit_p50" */
+    scn_transit *transit;
+    char **transit_mode;
+    uint32_t *stop_node; /* network node per stop, SIM_INVALID_ID where it did not snap */
+    int walk_snapped;    /* origin_snap_m[GEO_MODE_WALK] set (walk mode or transit) */
+
     /* validate's collector: input problems recorded here instead of stopping at the first */
     sim_error *problems;
     size_t max_problems, n_problems;
@@ -58,9 +67,13 @@ struct scn_city {
 };
 
 /* One routing layer: a mode and a service kind, for every group (group < 0) or for one group
- * that walks at its own speed or may use only some services (its own "variant" of the layer). */
+ * that walks at its own speed or may use only some services (its own "variant" of the layer).
+ * Transit layers (pct >= 0) are one per percentile: their times come per origin from the
+ * transit run (routes.otime), not per node of a street graph (mg is the walking graph). */
 typedef struct {
-    size_t mi;   /* index into c->modes */
+    size_t mi;   /* index into c->modes; street layers only */
+    int pct;     /* -1: street mode; else the transit percentile's index */
+    const char *mode; /* "walk", "car", "transit_p50" ... */
     size_t kind; /* service kind */
     int group;   /* -1: every group without a variant of its own; else that group */
     size_t base; /* the group < 0 layer of the same mode and kind (itself when group < 0) */
@@ -78,6 +91,13 @@ typedef struct {
     uint32_t **nearest; /* per layer: index into the layer's source list */
     uint32_t **sources; /* per layer: service indexes (global) */
     uint32_t *n_sources;
+    /* transit layers: per origin, the time (deciseconds) to the nearest service and that
+     * service (global index, SIM_INVALID_ID if none); per percentile, the origin x service
+     * matrix (all services) */
+    uint32_t **otime, **osvc;
+    sim_ttm *pct_ttm;
+    size_t n_pct;
+    scn_transit_stats transit_stats;
 } routes;
 
 /** Builds the layer list of `c` into r->def / r->n_layers (nothing routed yet). */
@@ -90,8 +110,7 @@ int scn__layer_serves(const scn_city *c, const routes *r, size_t l, size_t g);
 /** The layer's name part after the kind: "<mode>" or "<mode>_<group>". */
 void scn__layer_tag(const scn_city *c, const routes *r, size_t l, char *buf, size_t size);
 
-/** Layer l's mode and service kind index. */
-#define LAYER_MODE(c, r, l) ((c)->modes[(r)->def[l].mi])
+/** Layer l's service kind index. */
 #define LAYER_KIND(r, l) ((r)->def[l].kind)
 
 /** Time (deciseconds) from each origin to the nearest service of layer l, and that service. */

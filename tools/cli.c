@@ -141,14 +141,16 @@ void cli_print_warnings(const char *cmd, const sim_warnings *w) {
 void cli_print_headlines(const scn_headline *h, size_t n, const unsigned *thresholds,
                          size_t n_thresholds) {
     if (n_thresholds > 8) n_thresholds = 8;
-    int gw = 12; /* the group column fits the longest name */
-    for (size_t i = 0; i < n; ++i)
+    int gw = 12, mw = 5; /* the group and mode columns fit the longest name */
+    for (size_t i = 0; i < n; ++i) {
         if ((int)strlen(h[i].group) > gw) gw = (int)strlen(h[i].group);
-    printf("%-20s %-5s %-*s %12s", "service", "mode", gw, "group", "mean_minutes");
+        if ((int)strlen(h[i].mode) > mw) mw = (int)strlen(h[i].mode);
+    }
+    printf("%-20s %-*s %-*s %12s", "service", mw, "mode", gw, "group", "mean_minutes");
     for (size_t q = 0; q < n_thresholds; ++q) printf("  within_%-3u", thresholds[q]);
     putchar('\n');
     for (size_t i = 0; i < n; ++i) {
-        printf("%-20s %-5s %-*s ", h[i].service, h[i].mode, gw, h[i].group);
+        printf("%-20s %-*s %-*s ", h[i].service, mw, h[i].mode, gw, h[i].group);
         if (isnan(h[i].mean_minutes)) printf("%12s", "-");
         else printf("%12.1f", h[i].mean_minutes);
         for (size_t q = 0; q < n_thresholds; ++q) {
@@ -165,7 +167,7 @@ void cli_print_headlines(const scn_headline *h, size_t n, const unsigned *thresh
         while (first > 0 && SAME(first - 1, i)) --first;
 #undef SAME
         for (size_t g = first + 1; g <= i; ++g) {
-            printf("%-20s %-5s %-*s ", "", "", gw, "gap");
+            printf("%-20s %-*s %-*s ", "", mw, "", gw, "gap");
             double d = h[g].mean_minutes - h[first].mean_minutes;
             if (isnan(d)) printf("%12s", "-");
             else printf("%+12.1f", d);

@@ -34,6 +34,9 @@ int cmd_graph(int argc, char **argv) {
                                         "walk|bike|car -o DIR (see 'accessim graph --help')");
     if (!o.mode) return cli_usage_error("graph", "needs --mode (walk, bike or car)");
     int mode = cli_mode(o.mode);
+    if (strcmp(o.mode, "transit") == 0)
+        return cli_usage_error("graph", "transit has no street graph of its own: export --mode "
+                                        "walk, the graph transit journeys walk on");
     if (mode < 0)
         return cli_usage_error("graph", "mode '%s' is not available (available: walk, bike, car)",
                                o.mode);

@@ -13,7 +13,7 @@
 #include "tools/cli.h"
 
 static const char MATRIX_HELP[] =
-    "usage: accessim matrix SCENARIO.yaml --mode walk|bike|car [--cutoff MIN]\n"
+    "usage: accessim matrix SCENARIO.yaml --mode walk|bike|car|transit [--cutoff MIN]\n"
     "                       [--to services|origins] [--service KIND] -o FILE.csv\n"
     "                       [--direction auto|forward|backward] [--seconds] [--threads N]\n"
     "                       [--overwrite]\n"
@@ -23,16 +23,20 @@ static const char MATRIX_HELP[] =
     "to every origin), only the pairs within the cutoff. Rows are streamed in origin order,\n"
     "then destination order, identical for any thread count; '-o -' writes to stdout. Origins\n"
     "that do not attach to the mode's network are left out (see accessim validate).\n"
+    "With --mode transit (the scenario's transit: block), the columns are\n"
+    "from_id,to_id,travel_time_p<P>... : one per configured percentile of the travel time over\n"
+    "the departure window, as r5r's travel_time_matrix(); empty where a percentile is not reached\n"
+    "within transit.max_trip_min; the cutoff applies to the smallest percentile.\n"
     "\n"
     "options:\n"
-    "  --mode M          walk, bike or car (one of the scenario's network.modes)\n"
+    "  --mode M          walk, bike, car or transit (one of the scenario's network.modes)\n"
     "  --cutoff MIN      largest travel time kept, minutes (default: no cutoff)\n"
     "  --to T            services (default) or origins\n"
     "  --service KIND    only services of this kind (default: every kind)\n"
     "  --direction D     auto (default): searches from origins, or backward from the\n"
     "                    destinations when they are few; forward/backward force one (same rows)\n"
     "  --seconds         last column 'seconds': exact routed times (0.1 s) instead of minutes\n"
-    "                    rounded to 0.01\n"
+    "                    rounded to 0.01 (transit: seconds_p<P> columns)\n"
     "  -o FILE           output CSV, written under a temporary name and renamed when complete\n"
     "exit status: 0 ok, 1 internal error, 2 bad input or usage\n";
 
@@ -49,9 +53,13 @@ int cmd_matrix(int argc, char **argv) {
         return cli_usage_error("matrix", "needs exactly one scenario file (see 'accessim matrix "
                                          "--help')");
     int mode = cli_mode(o.mode);
-    if (!o.mode) return cli_usage_error("matrix", "needs --mode (walk, bike or car)");
-    if (mode < 0)
-        return cli_usage_error("matrix", "mode '%s' is not available (walk, bike or car)", o.mode);
+    int transit = o.mode && strcmp(o.mode, "transit") == 0;
+    if (!o.mode) return cli_usage_error("matrix", "needs --mode (walk, bike, car or transit)");
+    if (mode < 0 && !transit)
+        return cli_usage_error("matrix", "mode '%s' is not available (walk, bike, car or transit)",
+                               o.mode);
+    if (transit && o.direction)
+        return cli_usage_error("matrix", "--direction applies to street modes, not transit");
     if (!o.output) return cli_usage_error("matrix", "needs -o FILE.csv (or -o - for stdout)");
     double cutoff = 0;
     if (o.cutoff) {
@@ -113,8 +121,10 @@ int cmd_matrix(int argc, char **argv) {
         fchmod(fd, 0666 & ~mask);
     }
     if (!o.quiet) cli_progress(NULL, "computing the matrix", 0, 0);
-    if (scn_city_matrix(city, (geo_mode)mode, cutoff, to_origins, o.service, direction,
-                        o.seconds, fp, &n_src, &err)) {
+    if (transit ? scn_city_transit_matrix(city, cutoff, to_origins, o.service, o.seconds, fp,
+                                          &opts, &n_src, &err)
+                : scn_city_matrix(city, (geo_mode)mode, cutoff, to_origins, o.service, direction,
+                                  o.seconds, fp, &n_src, &err)) {
         status = cli_fail("matrix", &err);
         goto done;
     }
