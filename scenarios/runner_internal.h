@@ -1,4 +1,5 @@
-/* accessim — the runner's shared internals (scenarios/runner.c, scenarios/evaluate.c). */
+/* accessim — the runner's shared internals (scenarios/city.c, layers.c, outputs.c, exports.c,
+ * evaluate.c, measure_matrix.c). */
 #ifndef SCN_RUNNER_INTERNAL_H
 #define SCN_RUNNER_INTERNAL_H
 
@@ -150,7 +151,21 @@ sim_status scn__layer_equity_rows(FILE *fp, const scn_city *c, const char *kind,
  *  when the array was made here (free it), NULL otherwise. NULL when there is nothing. */
 const double *scn__rank_by(const scn_city *c, double **owned);
 
-/** Shared by the writers of runner.c and measure_matrix.c. */
+/** Routes every layer of `c` into `r` (street layers by multi-source search from the services,
+ *  transit layers per origin); free with scn__routes_free. */
+sim_status scn__route_all(const scn_city *c, routes *r, const scn_run_opts *opts, sim_error *err);
+void scn__routes_free(routes *r);
+
+/** Progress report through opts (may be NULL). */
+void scn__progress(const scn_run_opts *o, const char *stage, size_t done, size_t total);
+
+/** "walk", "bike", "car". */
+const char *scn__mode_name(geo_mode m);
+
+/** Minutes rounded to 0.01, half up, from deciseconds; NAN for SIM_UNREACHABLE. */
+double scn__ds_to_min(uint32_t t);
+
+/** Shared by the writers (city.c, outputs.c, exports.c, measure_matrix.c). */
 double scn__now_s(void);
 void scn__add_input(scn_city *c, const char *path, const char *role);
 void scn__json_str(FILE *fp, const char *s);

@@ -13,7 +13,7 @@
  *
  * The graph is built twice: once by scn_city_load(), the path `accessim run|matrix` take (timed
  * end to end, stages split by its progress callback), then again stage by stage through the geo/
- * API as runner.c does it (network tables, origins, services, snapping, attaching, the walk
+ * API as scenarios/city.c does it (network tables, origins, services, snapping, attaching, the walk
  * graph), because scn_city keeps its graph private and the routing benchmarks need it.
  */
 #include <math.h>
