@@ -1,6 +1,7 @@
 #include "geo/write.h"
 
 #include <cpl_string.h>
+#include <dirent.h>
 #include <errno.h>
 #include <gdal.h>
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "geo/geo_internal.h"
 
@@ -169,7 +171,70 @@ done:
     return close_dataset(ds, path, rc, err);
 }
 
+static int cmp_name(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A folder: its regular files' names and hashes, in name order, hashed again. */
+static sim_status sha256_dir(const char *path, char hex[65], uint64_t *size, sim_error *err) {
+    DIR *d = opendir(path);
+    if (!d) return sim_error_set(err, SIM_EIO, "%s: cannot read: %s", path, strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    sim_status rc = SIM_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(d))) {
+        char full[4200];
+        struct stat st;
+        if (e->d_name[0] == '.' ||
+            snprintf(full, sizeof full, "%s/%s", path, e->d_name) >= (int)sizeof full ||
+            stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            char **grown = realloc(names, cap * sizeof *names);
+            if (!grown) {
+                rc = sim_error_set(err, SIM_ENOMEM, "%s: listing", path);
+                break;
+            }
+            names = grown;
+        }
+        if (!(names[n] = strdup(e->d_name))) rc = sim_error_set(err, SIM_ENOMEM, "%s", path);
+        else ++n;
+    }
+    closedir(d);
+    if (!rc && n) qsort(names, n, sizeof *names, cmp_name);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!rc && (!md || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1))
+        rc = sim_error_set(err, SIM_EDEP, "OpenSSL SHA-256 unavailable");
+    uint64_t total = 0;
+    for (size_t i = 0; !rc && i < n; ++i) {
+        char full[4200], h[65];
+        uint64_t sz = 0;
+        snprintf(full, sizeof full, "%s/%s", path, names[i]);
+        if ((rc = geo_sha256_file(full, h, &sz, err))) break;
+        total += sz;
+        EVP_DigestUpdate(md, names[i], strlen(names[i]) + 1);
+        EVP_DigestUpdate(md, h, 64);
+        EVP_DigestUpdate(md, "\n", 1);
+    }
+    if (!rc) {
+        unsigned char dig[EVP_MAX_MD_SIZE];
+        unsigned int dlen = 0;
+        EVP_DigestFinal_ex(md, dig, &dlen);
+        for (unsigned int i = 0; i < dlen && i < 32; ++i) snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+        hex[64] = '\0';
+        if (size) *size = total;
+    }
+    EVP_MD_CTX_free(md);
+    for (size_t i = 0; i < n; ++i) free(names[i]);
+    free(names);
+    return rc;
+}
+
 sim_status geo_sha256_file(const char *path, char hex[65], uint64_t *size, sim_error *err) {
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return sha256_dir(path, hex, size, err);
     FILE *fp = fopen(path, "rb");
     if (!fp) return sim_error_set(err, SIM_EIO, "%s: cannot read: %s", path, strerror(errno));
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -187,7 +252,7 @@ sim_status geo_sha256_file(const char *path, char hex[65], uint64_t *size, sim_e
         total += got;
     }
     if (ferror(fp)) {
-        rc = sim_error_set(err, SIM_EIO, "%s: read error", path);
+        rc = sim_error_set(err, SIM_EIO, "%s: read error: %s", path, strerror(errno));
         goto done;
     }
     EVP_DigestFinal_ex(md, dig, &dlen);

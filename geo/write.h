@@ -56,7 +56,12 @@ sim_status geo_write_edges_gpkg(const char *path, const double *lon, const doubl
                                 const uint32_t *from, const uint32_t *to, const uint32_t *time_ds,
                                 const uint8_t *connector, size_t n_arcs, sim_error *err);
 
-/** Lower-case hex SHA-256 of the file at `path` into hex[65]. */
+/**
+ * Lower-case hex SHA-256 of the file at `path` into hex[65], and its size. A folder (e.g. a GTFS
+ * feed given as a folder) hashes as the SHA-256 of one line `<name> NUL <sha256 hex> LF` per
+ * regular file in it, in byte order of the names (subfolders are not read); its size is the
+ * files' total.
+ */
 sim_status geo_sha256_file(const char *path, char hex[65], uint64_t *size, sim_error *err);
 
 #endif
