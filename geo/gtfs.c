@@ -3,6 +3,7 @@
 
 #include "geo/gtfs.h"
 
+#include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <csv.h>
 #include <math.h>
@@ -663,6 +664,33 @@ static void feed_free(feed *F) {
     free(F->rows);
 }
 
+/* Why a required file may be missing, for the message: the feed's files sit one folder down
+ * (what zipping a folder gives), or what the feed holds instead. */
+static void missing_hint(const feed *F, const char *file, char *out, size_t size) {
+    out[0] = '\0';
+    char **list = VSIReadDir(F->prefix);
+    int n = CSLCount(list);
+    for (int i = 0; i < n; ++i) {
+        char probe[4400];
+        VSIStatBufL st;
+        snprintf(probe, sizeof probe, "%s%s/%s", F->prefix, list[i], file);
+        if (VSIStatL(probe, &st) == 0) {
+            snprintf(out, size, " at its top level: it is inside the folder '%s/' (zip the files "
+                                "themselves, not their folder)",
+                     list[i]);
+            CSLDestroy(list);
+            return;
+        }
+    }
+    if (n > 0) {
+        size_t w = (size_t)snprintf(out, size, " (the feed holds:");
+        for (int i = 0; i < n && i < 8 && w < size; ++i)
+            w += (size_t)snprintf(out + w, size - w, " %s", list[i]);
+        if (w < size) snprintf(out + w, size - w, "%s)", n > 8 ? " ..." : "");
+    }
+    CSLDestroy(list);
+}
+
 /* Streams `file` of the feed; *found says whether it exists. A missing `required` file is an
  * error. */
 static sim_status feed_table(feed *F, const char *file, const col_spec *cols, int n_cols, row_fn fn,
@@ -685,8 +713,12 @@ static sim_status feed_table(feed *F, const char *file, const col_spec *cols, in
     csv_in_free(&c);
     free(vpath);
     if (found) *found = here;
-    if (!rc && !here && required)
-        rc = sim_error_set(F->err, SIM_EPARSE, "%s: required file %s is missing", F->path, file);
+    if (!rc && !here && required) {
+        char hint[600];
+        missing_hint(F, file, hint, sizeof hint);
+        rc = sim_error_set(F->err, SIM_EPARSE, "%s: required file %s is missing%s", F->path, file,
+                           hint);
+    }
     return rc;
 }
 
@@ -1449,10 +1481,13 @@ static sim_status feed_load(feed *F) {
         (rc = feed_table(F, "calendar_dates.txt", CD_COLS, CD_N, calendar_dates_row, 0,
                          &have_dates)))
         return rc;
-    if (!have_cal && !have_dates)
+    if (!have_cal && !have_dates) {
+        char hint[600];
+        missing_hint(F, "calendar.txt", hint, sizeof hint);
         return sim_error_set(F->err, SIM_EPARSE,
-                             "%s: required file calendar.txt or calendar_dates.txt is missing",
-                             F->path);
+                             "%s: required file calendar.txt or calendar_dates.txt is missing%s",
+                             F->path, hint);
+    }
     if (F->first_day > F->last_day)
         return sim_error_set(F->err, SIM_EPARSE,
                              "%s: calendar.txt and calendar_dates.txt list no service", F->path);

@@ -7,6 +7,7 @@
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "geo/gtfs.h"
@@ -55,14 +56,56 @@ void scn_transit_destroy(scn_transit *t) {
     free(t);
 }
 
+/* A feed's default name: its file or folder name without ".zip", at path[*start .. + *len]. */
+static void feed_base(const char *path, size_t *start, size_t *len) {
+    size_t end = strlen(path);
+    while (end > 1 && path[end - 1] == '/') --end;
+    size_t b = end;
+    while (b > 0 && path[b - 1] != '/') --b;
+    size_t n = end - b;
+    if (n > 4 && strncasecmp(path + end - 4, ".zip", 4) == 0) n -= 4;
+    *start = b;
+    *len = n;
+}
+
 sim_status scn_transit_load(const scn_config *cfg, const geo_crs *crs, sim_warnings *warn,
                             scn_transit **out, sim_error *err) {
     *out = NULL;
     scn_transit *t = calloc(1, sizeof *t);
     if (!t) return sim_error_set(err, SIM_ENOMEM, "transit");
     t->cfg = cfg;
-    sim_status rc = geo_gtfs_load((const char *const *)cfg->transit.feeds, cfg->transit.n_feeds,
-                                  cfg->transit.date, warn, &t->gtfs, err);
+    /* Ids are namespaced by feed name: the file or folder name without ".zip". Two feeds with
+     * one name (city/gtfs and region/gtfs) get "_2", "_3" ... in file order. */
+    size_t nfeeds = cfg->transit.n_feeds;
+    char **names = calloc(nfeeds, sizeof *names);
+    sim_status rc = names ? SIM_OK : sim_error_set(err, SIM_ENOMEM, "transit");
+    for (size_t f = 0; !rc && f < nfeeds; ++f) {
+        size_t b, n;
+        feed_base(cfg->transit.feeds[f], &b, &n);
+        unsigned same = 1; /* feeds before this one with the same base name, plus one */
+        for (size_t e = 0; e < f; ++e) {
+            size_t eb, en;
+            feed_base(cfg->transit.feeds[e], &eb, &en);
+            same += en == n && strncmp(cfg->transit.feeds[e] + eb, cfg->transit.feeds[f] + b, n) == 0;
+        }
+        char name[300];
+        if (same > 1) snprintf(name, sizeof name, "%.*s_%u", (int)n, cfg->transit.feeds[f] + b, same);
+        else snprintf(name, sizeof name, "%.*s", (int)n, cfg->transit.feeds[f] + b);
+        if (!(names[f] = strdup(name))) rc = sim_error_set(err, SIM_ENOMEM, "transit");
+    }
+    if (!rc)
+        rc = geo_gtfs_load_named((const char *const *)cfg->transit.feeds,
+                                 (const char *const *)names, nfeeds, cfg->transit.date, warn,
+                                 &t->gtfs, err);
+    for (size_t f = 0; names && f < nfeeds; ++f) free(names[f]);
+    free(names);
+    if (rc && err && rc != SIM_ENOMEM) {
+        /* point at the scenario too: the feed's own message names file, line and column */
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        sim_error_set(err, rc, "%s (transit: at %s:%d:%d)", msg, cfg->path, cfg->transit.mark.line,
+                      cfg->transit.mark.col);
+    }
     if (rc) goto fail;
     /* A date the calendars cover but on which nothing runs is an error too: every transit
      * result would be "walk only" without saying why. */
