@@ -239,6 +239,48 @@ typedef struct {
     char name[2 * NAME_LEN];
 } demo_service;
 
+/* Bus lines: how often they run. Departures from each terminus at start, start + headway, ...
+ * before end, in each period; `frequencies` lines are written as one template trip per direction
+ * and frequencies.txt rows (exact_times=1), the others as one trip per departure. */
+#define BUS_LINES 3
+#define BUS_ARRIVAL_LINE 2 /* index of the line from the arrival neighbourhood */
+#define BUS_PERIODS 2
+#define H_M(h, m) ((h)*3600 + (m)*60)
+
+static const struct {
+    const char *route_id, *color;
+    int frequencies;
+    struct {
+        int32_t start_s, end_s, headway_s; /* headway_s 0: no such period */
+    } period[BUS_PERIODS];
+} BUS[BUS_LINES] = {
+    /* clang-format off */
+    {"1", "C0392B", 0, {{H_M(6, 0), H_M(20, 0), 480}, {H_M(20, 0), H_M(23, 0), 900}}},
+    {"2", "2471A3", 1, {{H_M(6, 0), H_M(20, 0), 600}, {H_M(20, 0), H_M(23, 0), 1200}}},
+    {"3", "7D6608", 0, {{H_M(6, 0), H_M(22, 0), 1800}, {0, 0, 0}}},
+    /* clang-format on */
+};
+
+#define BUS_STOP_SPACING_M 400.0 /* a stop at the first node at least this far past the last */
+#define BUS_STOP_SHARE_M 250.0   /* or at another line's stop at least this far past it */
+#define BUS_HUB_SHARE_M 150.0    /* the stop before the central crossing is at least this far */
+#define BUS_LOOK_AHEAD_M 100.0   /* ... unless a stop lies this close ahead: wait for it */
+#define BUS_STOP_END_M 200.0     /* no stop this close before the terminus */
+#define BUS_RUN_MPS (27.0 / 3.6)
+#define BUS_DWELL_S 20
+
+typedef struct {
+    uint32_t node;
+    char id[8];
+    char name[2 * NAME_LEN + 4];
+} demo_stop;
+
+typedef struct {
+    uint32_t first, count; /* into bus_stop / bus_stop_s */
+    char long_name[2 * NAME_LEN + 4];
+    char terminus[2][2 * NAME_LEN + 4]; /* headsigns: direction 0 ends at [0], 1 at [1] */
+} demo_bus;
+
 typedef struct {
     uint64_t seed;
     int oom; /* sticky: an allocation failed */
@@ -274,6 +316,14 @@ typedef struct {
     size_t n_areas;
     demo_service *services;
     size_t n_services;
+
+    demo_stop *stops;
+    size_t n_stops, cap_stops;
+    demo_bus bus[BUS_LINES];
+    uint32_t *bus_stop;  /* each line's stops in direction 0, as indices into stops */
+    int32_t *bus_stop_s; /* parallel: seconds of driving to the next stop (0 at the last) */
+    size_t n_bus_stops, cap_bus_stops, cap_bus_stop_s;
+    const demo_area *bus_arrival; /* the arrival neighbourhood BUS_ARRIVAL_LINE starts in */
 } demo_city;
 
 /** Grows `p` (elements of `elem` bytes, `*cap` of them) to hold `need`; sets c->oom on failure. */
@@ -406,6 +456,9 @@ static void city_free(demo_city *c) {
     for (size_t k = 0; k < c->n_areas; ++k) OGR_G_DestroyGeometry(c->areas[k].geom);
     free(c->areas);
     free(c->services);
+    free(c->stops);
+    free(c->bus_stop);
+    free(c->bus_stop_s);
 }
 
 /* ---- Stage 1: river and names ------------------------------------------------------------ */
@@ -1374,6 +1427,334 @@ done:
     return rc;
 }
 
+/* ---- Stage 8: bus lines -------------------------------------------------------------------- */
+
+/* Each line follows the cheapest path a bus may take between its termini: footways and service
+ * roads are out, and main roads cost less per metre, so that lines keep to them where they can.
+ * Stops go on the path's nodes (junctions and vertices of the streets), about every 400 m, and
+ * are shared where a later line passes an earlier line's stop. */
+
+/** Cost per metre of a street class for a bus; 0: buses do not use it. */
+static double bus_cost_factor(int hw) {
+    switch (hw) {
+    case HW_PRIMARY:
+        return 1.0;
+    case HW_SECONDARY:
+        return 1.15;
+    case HW_TERTIARY:
+        return 1.4;
+    case HW_RESIDENTIAL:
+        return 3.0;
+    default:
+        return 0.0;
+    }
+}
+
+typedef struct {
+    double d;
+    uint32_t v;
+} heap_item;
+
+/* Ties by node id, so that paths do not depend on the heap's internal order. */
+static int heap_before(heap_item a, heap_item b) { return a.d < b.d || (a.d == b.d && a.v < b.v); }
+
+static void heap_push(heap_item *h, size_t *n, heap_item it) {
+    size_t k = (*n)++;
+    while (k > 0 && heap_before(it, h[(k - 1) / 2])) {
+        h[k] = h[(k - 1) / 2];
+        k = (k - 1) / 2;
+    }
+    h[k] = it;
+}
+
+static heap_item heap_pop(heap_item *h, size_t *n) {
+    heap_item top = h[0], last = h[--*n];
+    size_t k = 0;
+    for (;;) {
+        size_t l = 2 * k + 1;
+        if (l >= *n) break;
+        if (l + 1 < *n && heap_before(h[l + 1], h[l])) ++l;
+        if (!heap_before(h[l], last)) break;
+        h[k] = h[l];
+        k = l;
+    }
+    if (*n) h[k] = last;
+    return top;
+}
+
+typedef struct {
+    uint32_t *first, *inc; /* incident edges of each node (every class), CSR in edge order */
+    double *cost;          /* search results: cost from the source, INFINITY: not reached */
+    uint32_t *prev_edge;   /* the edge the cheapest path arrives by; UINT32_MAX at the source */
+    heap_item *heap;
+    uint32_t *stop_of_node; /* stop index + 1; 0: no stop */
+    uint32_t *path;         /* nodes of the current path */
+    double *along_m;        /* distance along it */
+    uint32_t *chosen;       /* positions on the path that get a stop */
+} bus_net;
+
+static void bus_net_free(bus_net *n) {
+    free(n->first);
+    free(n->inc);
+    free(n->cost);
+    free(n->prev_edge);
+    free(n->heap);
+    free(n->stop_of_node);
+    free(n->path);
+    free(n->along_m);
+    free(n->chosen);
+}
+
+static int bus_net_init(const demo_city *c, bus_net *n) {
+    size_t nn = c->n_nodes, ne = c->n_edges;
+    memset(n, 0, sizeof *n);
+    n->first = calloc(nn + 1, sizeof *n->first);
+    n->inc = malloc((2 * ne + 1) * sizeof *n->inc);
+    n->cost = malloc(nn * sizeof *n->cost);
+    n->prev_edge = malloc(nn * sizeof *n->prev_edge);
+    n->heap = malloc((2 * ne + 1) * sizeof *n->heap);
+    n->stop_of_node = calloc(nn, sizeof *n->stop_of_node);
+    n->path = malloc(nn * sizeof *n->path);
+    n->along_m = malloc(nn * sizeof *n->along_m);
+    n->chosen = malloc(nn * sizeof *n->chosen);
+    if (!n->first || !n->inc || !n->cost || !n->prev_edge || !n->heap || !n->stop_of_node ||
+        !n->path || !n->along_m || !n->chosen)
+        return 0;
+    for (size_t e = 0; e < ne; ++e) {
+        ++n->first[c->edges[e].a + 1];
+        ++n->first[c->edges[e].b + 1];
+    }
+    for (size_t k = 0; k < nn; ++k) n->first[k + 1] += n->first[k];
+    uint32_t *fill = n->prev_edge; /* borrowed as a counter until the first search */
+    memset(fill, 0, nn * sizeof *fill);
+    for (size_t e = 0; e < ne; ++e) {
+        uint32_t a = c->edges[e].a, b = c->edges[e].b;
+        n->inc[n->first[a] + fill[a]++] = (uint32_t)e;
+        n->inc[n->first[b] + fill[b]++] = (uint32_t)e;
+    }
+    return 1;
+}
+
+static double edge_length_m(const demo_city *c, const demo_edge *e) {
+    demo_pt a = c->nodes[e->a], b = c->nodes[e->b];
+    return hypot(b.x - a.x, b.y - a.y);
+}
+
+/** Dijkstra over the bus streets from `from`, until `to` is settled (UINT32_MAX: everywhere). */
+static void bus_search(const demo_city *c, bus_net *n, uint32_t from, uint32_t to) {
+    size_t n_heap = 0;
+    for (size_t k = 0; k < c->n_nodes; ++k) {
+        n->cost[k] = INFINITY;
+        n->prev_edge[k] = UINT32_MAX;
+    }
+    n->cost[from] = 0;
+    heap_push(n->heap, &n_heap, (heap_item){0, from});
+    while (n_heap) {
+        heap_item it = heap_pop(n->heap, &n_heap);
+        if (it.d > n->cost[it.v]) continue; /* stale */
+        if (it.v == to) break;
+        for (uint32_t q = n->first[it.v]; q < n->first[it.v + 1]; ++q) {
+            const demo_edge *e = &c->edges[n->inc[q]];
+            double f = bus_cost_factor(e->hw);
+            if (f <= 0) continue;
+            uint32_t w = e->a == it.v ? e->b : e->a;
+            double d = it.d + f * edge_length_m(c, e);
+            if (d < n->cost[w]) {
+                n->cost[w] = d;
+                n->prev_edge[w] = n->inc[q];
+                heap_push(n->heap, &n_heap, (heap_item){d, w}); /* at most one per relaxation */
+            }
+        }
+    }
+}
+
+/** The end of lattice row 0 (column = 0) or column 0 with the lowest (last = 0) or highest
+ * index that buses reach from the centre (n->cost after a search from it). */
+static uint32_t axis_end(const bus_net *n, int column, int last) {
+    for (int k = 0; k < LAT_SIDE; ++k) {
+        int t = last ? LAT_HALF - k : k - LAT_HALF;
+        uint32_t v = column ? lat_id(0, t) : lat_id(t, 0);
+        if (isfinite(n->cost[v])) return v;
+    }
+    return UINT32_MAX;
+}
+
+/** The node on a tertiary or more important road, reached by buses from the centre, nearest to
+ * p (ties: lowest id): a terminus on a through road, not in a close. */
+static uint32_t bus_node_near(const demo_city *c, const bus_net *n, demo_pt p) {
+    uint32_t best = UINT32_MAX;
+    double best_d = INFINITY;
+    for (size_t v = 0; v < c->n_nodes; ++v) {
+        if (!isfinite(n->cost[v])) continue;
+        int main_road = 0;
+        for (uint32_t q = n->first[v]; q < n->first[v + 1]; ++q)
+            main_road |= c->edges[n->inc[q]].hw >= HW_TERTIARY;
+        if (!main_road) continue;
+        double d = hypot(c->nodes[v].x - p.x, c->nodes[v].y - p.y);
+        if (d < best_d) {
+            best = (uint32_t)v;
+            best_d = d;
+        }
+    }
+    return best;
+}
+
+/** "Main Street / Cross Street" at node v, where the line runs along edge `along`: the cross
+ * street is the most important other street named there. */
+static void stop_name(const demo_city *c, const bus_net *n, uint32_t v, uint32_t along, char *buf,
+                      size_t len) {
+    int32_t main = c->edges[along].name, cross = -1;
+    int cross_hw = -1;
+    for (uint32_t q = n->first[v]; q < n->first[v + 1]; ++q) {
+        const demo_edge *e = &c->edges[n->inc[q]];
+        if (e->name < 0 || e->name == main || e->hw <= cross_hw) continue;
+        cross = e->name;
+        cross_hw = e->hw;
+    }
+    const demo_area *a = area_at(c, c->nodes[v]);
+    if (main >= 0 && cross >= 0)
+        snprintf(buf, len, "%s / %s", c->names[main], c->names[cross]);
+    else if (main >= 0 || cross >= 0)
+        snprintf(buf, len, "%s", c->names[main >= 0 ? main : cross]);
+    else
+        snprintf(buf, len, "%s", a ? a->name : "City");
+}
+
+/** Whether a stop, or the hub, lies on the path within BUS_LOOK_AHEAD_M after position k (the
+ * terminus aside): a line then waits for it rather than stopping just short of it. */
+static int stop_ahead(const bus_net *n, size_t k, size_t m, uint32_t hub) {
+    for (size_t q = k + 1; q + 1 < m && n->along_m[q] - n->along_m[k] <= BUS_LOOK_AHEAD_M; ++q)
+        if (n->stop_of_node[n->path[q]] || n->path[q] == hub) return 1;
+    return 0;
+}
+
+/** The stop at node v, added if new. */
+static uint32_t stop_at(demo_city *c, bus_net *n, uint32_t v, uint32_t along) {
+    if (n->stop_of_node[v]) return n->stop_of_node[v] - 1;
+    c->stops = grow(c, c->stops, &c->cap_stops, c->n_stops + 1, sizeof *c->stops);
+    if (c->oom) return 0;
+    demo_stop *s = &c->stops[c->n_stops];
+    s->node = v;
+    snprintf(s->id, sizeof s->id, "S%03u", (unsigned)(c->n_stops + 1));
+    stop_name(c, n, v, along, s->name, sizeof s->name);
+    n->stop_of_node[v] = (uint32_t)++c->n_stops;
+    return (uint32_t)(c->n_stops - 1);
+}
+
+/** Line `line` from node `from` to node `to` (both reached by buses from `hub`): its path, its
+ * stops and the running times between them. */
+static sim_status bus_line(demo_city *c, bus_net *n, int line, uint32_t from, uint32_t to,
+                           uint32_t hub, sim_error *err) {
+    bus_search(c, n, from, to);
+    if (from == to || !isfinite(n->cost[to]))
+        return sim_error_set(err, SIM_EINTERNAL, "demo city: no path for bus line %s",
+                             BUS[line].route_id);
+    /* The path from `from` to `to`: path[0] = from; prev_edge[path[k]] joins path[k - 1] to
+     * path[k]. */
+    size_t m = 0;
+    for (uint32_t v = to;; v = c->edges[n->prev_edge[v]].a == v ? c->edges[n->prev_edge[v]].b
+                                                                : c->edges[n->prev_edge[v]].a) {
+        n->path[m++] = v;
+        if (v == from) break;
+    }
+    for (size_t k = 0; k < m / 2; ++k) {
+        uint32_t t = n->path[k];
+        n->path[k] = n->path[m - 1 - k];
+        n->path[m - 1 - k] = t;
+    }
+    n->along_m[0] = 0;
+    for (size_t k = 1; k < m; ++k)
+        n->along_m[k] = n->along_m[k - 1] + edge_length_m(c, &c->edges[n->prev_edge[n->path[k]]]);
+
+    /* Which path positions get a stop: the first and the last; the central crossing, always
+     * (dropping a stop just before it); another line's stop once BUS_STOP_SHARE_M have passed;
+     * otherwise the first node BUS_STOP_SPACING_M past the last stop, unless a stop lies just
+     * ahead. */
+    uint32_t *chosen = n->chosen;
+    size_t n_chosen = 0;
+    chosen[n_chosen++] = 0;
+    for (size_t k = 1; k + 1 < m; ++k) {
+        double since = n->along_m[k] - n->along_m[chosen[n_chosen - 1]];
+        uint32_t v = n->path[k];
+        if (v == hub) {
+            if (n_chosen > 1 && since < BUS_HUB_SHARE_M) --n_chosen;
+            chosen[n_chosen++] = (uint32_t)k;
+        } else if ((n->stop_of_node[v] && since >= BUS_STOP_SHARE_M) ||
+                   (since >= BUS_STOP_SPACING_M && !stop_ahead(n, k, m, hub))) {
+            chosen[n_chosen++] = (uint32_t)k;
+        }
+    }
+    if (n_chosen > 1 && n->path[chosen[n_chosen - 1]] != hub &&
+        n->along_m[m - 1] - n->along_m[chosen[n_chosen - 1]] < BUS_STOP_END_M)
+        --n_chosen;
+    chosen[n_chosen++] = (uint32_t)(m - 1);
+
+    size_t need = c->n_bus_stops + n_chosen;
+    c->bus_stop = grow(c, c->bus_stop, &c->cap_bus_stops, need, sizeof *c->bus_stop);
+    c->bus_stop_s = grow(c, c->bus_stop_s, &c->cap_bus_stop_s, need, sizeof *c->bus_stop_s);
+    if (c->oom) return sim_error_set(err, SIM_ENOMEM, "demo city: bus lines");
+    demo_bus *b = &c->bus[line];
+    b->first = (uint32_t)c->n_bus_stops;
+    b->count = (uint32_t)n_chosen;
+    for (size_t k = 0; k < n_chosen; ++k) {
+        size_t at = chosen[k];
+        /* The street the line runs along at this stop: the edge it leaves by (arrives by, at the
+         * terminus). */
+        uint32_t along = n->prev_edge[n->path[at + (at + 1 < m ? 1 : 0)]];
+        uint32_t s = stop_at(c, n, n->path[at], along);
+        if (c->oom) return sim_error_set(err, SIM_ENOMEM, "demo city: bus stops");
+        c->bus_stop[c->n_bus_stops] = s;
+        c->bus_stop_s[c->n_bus_stops++] =
+            k + 1 < n_chosen
+                ? (int32_t)lround((n->along_m[chosen[k + 1]] - n->along_m[at]) / BUS_RUN_MPS)
+                : 0;
+    }
+    const demo_area *a0 = area_at(c, c->nodes[n->path[0]]), *a1 = area_at(c, c->nodes[to]);
+    const char *name0 = a0 ? a0->name : "City", *name1 = a1 ? a1->name : "City";
+    snprintf(b->long_name, sizeof b->long_name, "%s - %s", name0, name1);
+    snprintf(b->terminus[0], sizeof b->terminus[0], "%s", name1);
+    snprintf(b->terminus[1], sizeof b->terminus[1], "%s", name0);
+    return SIM_OK;
+}
+
+static sim_status city_buses(demo_city *c, sim_error *err) {
+    bus_net n;
+    sim_status rc = SIM_OK;
+    if (!bus_net_init(c, &n)) {
+        rc = sim_error_set(err, SIM_ENOMEM, "demo city: bus lines");
+        goto done;
+    }
+    /* Where buses can go: everything they reach from the central crossing. */
+    uint32_t hub = lat_id(0, 0);
+    bus_search(c, &n, hub, UINT32_MAX);
+    uint32_t ends[BUS_LINES][2] = {
+        {axis_end(&n, 0, 0), axis_end(&n, 0, 1)}, /* west to east */
+        {axis_end(&n, 1, 1), axis_end(&n, 1, 0)}, /* north to south */
+        {UINT32_MAX, UINT32_MAX},
+    };
+    /* The arrival line starts in the arrival neighbourhood with the most migrants and crosses
+     * the city to the point opposite its centre. */
+    for (size_t k = 0; k < c->n_areas; ++k)
+        if (c->areas[k].arrival &&
+            (!c->bus_arrival || c->areas[k].pop_migrant > c->bus_arrival->pop_migrant))
+            c->bus_arrival = &c->areas[k];
+    if (c->bus_arrival) {
+        demo_pt p = c->bus_arrival->centre, q = {-p.x, -p.y};
+        ends[BUS_ARRIVAL_LINE][0] = bus_node_near(c, &n, p);
+        ends[BUS_ARRIVAL_LINE][1] = bus_node_near(c, &n, q);
+    }
+    for (int line = 0; line < BUS_LINES && rc == SIM_OK; ++line) {
+        if (ends[line][0] == UINT32_MAX || ends[line][1] == UINT32_MAX)
+            rc = sim_error_set(err, SIM_EINTERNAL, "demo city: no termini for bus line %s",
+                               BUS[line].route_id);
+        else
+            rc = bus_line(c, &n, line, ends[line][0], ends[line][1], hub, err);
+    }
+done:
+    bus_net_free(&n);
+    return rc;
+}
+
 /* ---- Building it all ----------------------------------------------------------------------- */
 
 static sim_status city_build(demo_city *c, sim_error *err) {
@@ -1403,6 +1784,7 @@ static sim_status city_build(demo_city *c, sim_error *err) {
                              c->n_bridges);
     sim_status rc = city_areas(c, err);
     if (rc == SIM_OK) rc = city_services(c, err);
+    if (rc == SIM_OK) rc = city_buses(c, err);
     return rc;
 }
 
@@ -1643,53 +2025,239 @@ static sim_status write_river(const demo_city *c, const char *dir, OGRSpatialRef
     return rc;
 }
 
-static sim_status write_scenario(const char *dir, uint64_t seed, sim_error *err) {
-    char *path = path_join(dir, "demo.yaml"), *tmp = path_join(dir, "demo.yaml.tmp");
+/** A text file written under `<path>.tmp` and renamed into place by text_finish(). */
+typedef struct {
+    char *path, *tmp;
+    FILE *f;
+} text_out;
+
+static sim_status text_open(text_out *o, const char *dir, const char *name, sim_error *err) {
+    memset(o, 0, sizeof *o);
+    o->path = path_join(dir, name);
+    size_t n = o->path ? strlen(o->path) + 5 : 0;
+    if (o->path) o->tmp = malloc(n);
+    if (!o->tmp) return sim_error_set(err, SIM_ENOMEM, "%s", dir);
+    snprintf(o->tmp, n, "%s.tmp", o->path);
+    if (!(o->f = fopen(o->tmp, "w")))
+        return sim_error_set(err, SIM_EIO, "%s: cannot create: %s", o->tmp, strerror(errno));
+    return SIM_OK;
+}
+
+/** Closes and renames into place. */
+static sim_status text_finish(text_out *o, sim_error *err) {
+    int bad = ferror(o->f);
+    int closed = fclose(o->f) == 0;
+    o->f = NULL;
+    if (bad || !closed)
+        return sim_error_set(err, SIM_EIO, "%s: cannot write: %s", o->tmp, strerror(errno));
+    if (rename(o->tmp, o->path) != 0)
+        return sim_error_set(err, SIM_EIO, "%s: cannot rename %s into place: %s", o->path, o->tmp,
+                             strerror(errno));
+    return SIM_OK;
+}
+
+/** Closes `o` and removes its temporary file (renamed away already on success). */
+static void text_discard(text_out *o) {
+    if (o->f) fclose(o->f);
+    if (o->tmp) remove(o->tmp);
+    free(o->path);
+    free(o->tmp);
+    memset(o, 0, sizeof *o);
+}
+
+/** H:MM:SS, hours past 24 allowed. */
+static const char *gtfs_time(int32_t s, char buf[16]) {
+    snprintf(buf, 16, "%02d:%02d:%02d", (int)(s / 3600), (int)(s / 60 % 60), (int)(s % 60));
+    return buf;
+}
+
+/** A CSV field: quoted, with quotes doubled, if it holds a comma, a quote or a line break. */
+static void csv_field(FILE *f, const char *s) {
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; ++s) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/** Stop k of `b` in direction `way` (1: from the last stop back). */
+static uint32_t bus_stop_in(const demo_city *c, const demo_bus *b, int way, uint32_t k) {
+    return c->bus_stop[b->first + (way ? b->count - 1 - k : k)];
+}
+
+/** Running seconds from stop k to stop k + 1 of `b` in direction `way`. */
+static int32_t bus_run_s(const demo_city *c, const demo_bus *b, int way, uint32_t k) {
+    return c->bus_stop_s[b->first + (way ? b->count - 2 - k : k)];
+}
+
+/** stop_times.txt rows of one trip of `b` leaving its first stop at `start_s`. */
+static void write_stop_times(FILE *f, const demo_city *c, const demo_bus *b, int way,
+                             const char *trip_id, int32_t start_s) {
+    int32_t t = start_s;
+    for (uint32_t k = 0; k < b->count; ++k) {
+        char arr[16], dep[16];
+        if (k > 0) t += bus_run_s(c, b, way, k - 1);
+        int32_t leave = t + (k > 0 && k + 1 < b->count ? BUS_DWELL_S : 0);
+        fprintf(f, "%s,%s,%s,%s,%u\n", trip_id, gtfs_time(t, arr), gtfs_time(leave, dep),
+                c->stops[bus_stop_in(c, b, way, k)].id, (unsigned)(k + 1));
+        t = leave;
+    }
+}
+
+/** The feed: agency, stops (lon/lat through `to_wgs84`), routes, the weekday calendar with one
+ * holiday, trips, stop_times and frequencies. */
+static sim_status write_gtfs(const demo_city *c, const char *dir,
+                             OGRCoordinateTransformationH to_wgs84, sim_error *err) {
+    enum { AGENCY, STOPS, ROUTES, CALENDAR, CALENDAR_DATES, TRIPS, STOP_TIMES, FREQUENCIES, FILES };
+    static const char *const NAMES[FILES] = {"agency.txt",     "stops.txt",          "routes.txt",
+                                             "calendar.txt",   "calendar_dates.txt", "trips.txt",
+                                             "stop_times.txt", "frequencies.txt"};
+    text_out o[FILES];
+    memset(o, 0, sizeof o);
+    double *lon = malloc((c->n_stops + 1) * sizeof *lon),
+           *lat = malloc((c->n_stops + 1) * sizeof *lat);
     sim_status rc = SIM_OK;
-    FILE *f = NULL;
-    if (!path || !tmp) {
+    if (!lon || !lat) {
         rc = sim_error_set(err, SIM_ENOMEM, "%s", dir);
         goto done;
     }
-    if (!(f = fopen(tmp, "w"))) {
-        rc = sim_error_set(err, SIM_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    if ((rc = make_dirs(dir, err))) goto done;
+    for (size_t k = 0; k < c->n_stops; ++k) {
+        lon[k] = to_easting(c->nodes[c->stops[k].node].x);
+        lat[k] = to_northing(c->nodes[c->stops[k].node].y);
+    }
+    CPLErrorReset();
+    if (c->n_stops && !OCTTransform(to_wgs84, (int)c->n_stops, lon, lat, NULL)) {
+        rc = sim_error_set(err, SIM_EDEP, "%s: cannot convert the stops to WGS 84: %s", dir,
+                           CPLGetLastErrorMsg());
         goto done;
     }
+    for (int k = 0; k < FILES && rc == SIM_OK; ++k) rc = text_open(&o[k], dir, NAMES[k], err);
+    if (rc) goto done;
+
+    fputs("agency_id,agency_name,agency_url,agency_timezone,agency_lang\n"
+          "demo,Demo City Buses,https://example.org/accessim-demo,Europe/Berlin,en\n",
+          o[AGENCY].f);
+    fputs("stop_id,stop_name,stop_lat,stop_lon\n", o[STOPS].f);
+    for (size_t k = 0; k < c->n_stops; ++k) {
+        fprintf(o[STOPS].f, "%s,", c->stops[k].id);
+        csv_field(o[STOPS].f, c->stops[k].name);
+        fprintf(o[STOPS].f, ",%.7f,%.7f\n", lat[k], lon[k]);
+    }
+    fputs("route_id,agency_id,route_short_name,route_long_name,route_type,route_color\n",
+          o[ROUTES].f);
+    fputs("service_id,monday,tuesday,wednesday,thursday,friday,saturday,sunday,start_date,"
+          "end_date\nweekday,1,1,1,1,1,0,0,20260101,20261231\n",
+          o[CALENDAR].f);
+    fputs("service_id,date,exception_type\nweekday,20261225,2\n", o[CALENDAR_DATES].f);
+    fputs("route_id,service_id,trip_id,trip_headsign,direction_id\n", o[TRIPS].f);
+    fputs("trip_id,arrival_time,departure_time,stop_id,stop_sequence\n", o[STOP_TIMES].f);
+    fputs("trip_id,start_time,end_time,headway_secs,exact_times\n", o[FREQUENCIES].f);
+    for (int line = 0; line < BUS_LINES; ++line) {
+        const demo_bus *b = &c->bus[line];
+        fprintf(o[ROUTES].f, "%s,demo,%s,", BUS[line].route_id, BUS[line].route_id);
+        csv_field(o[ROUTES].f, b->long_name);
+        fprintf(o[ROUTES].f, ",3,%s\n", BUS[line].color);
+        for (int way = 0; way < 2; ++way) {
+            char trip_id[32];
+            if (BUS[line].frequencies) { /* one template trip, run by frequencies.txt */
+                snprintf(trip_id, sizeof trip_id, "%s-%d", BUS[line].route_id, way);
+                fprintf(o[TRIPS].f, "%s,weekday,%s,", BUS[line].route_id, trip_id);
+                csv_field(o[TRIPS].f, b->terminus[way]);
+                fprintf(o[TRIPS].f, ",%d\n", way);
+                write_stop_times(o[STOP_TIMES].f, c, b, way, trip_id, BUS[line].period[0].start_s);
+            }
+            for (int p = 0; p < BUS_PERIODS; ++p) {
+                int32_t start = BUS[line].period[p].start_s, end = BUS[line].period[p].end_s;
+                int32_t headway = BUS[line].period[p].headway_s;
+                if (!headway) continue;
+                if (BUS[line].frequencies) {
+                    char t0[16], t1[16];
+                    fprintf(o[FREQUENCIES].f, "%s,%s,%s,%d,1\n", trip_id, gtfs_time(start, t0),
+                            gtfs_time(end, t1), (int)headway);
+                    continue;
+                }
+                for (int32_t t = start; t < end; t += headway) {
+                    snprintf(trip_id, sizeof trip_id, "%s-%d-%02d%02d", BUS[line].route_id, way,
+                             (int)(t / 3600), (int)(t / 60 % 60));
+                    fprintf(o[TRIPS].f, "%s,weekday,%s,", BUS[line].route_id, trip_id);
+                    csv_field(o[TRIPS].f, b->terminus[way]);
+                    fprintf(o[TRIPS].f, ",%d\n", way);
+                    write_stop_times(o[STOP_TIMES].f, c, b, way, trip_id, t);
+                }
+            }
+        }
+    }
+    for (int k = 0; k < FILES && rc == SIM_OK; ++k) rc = text_finish(&o[k], err);
+done:
+    for (int k = 0; k < FILES; ++k) text_discard(&o[k]);
+    free(lon);
+    free(lat);
+    return rc;
+}
+
+static sim_status write_scenario(const demo_city *c, const char *dir, sim_error *err) {
+    text_out o;
+    sim_status rc = text_open(&o, dir, "demo.yaml", err);
+    if (rc) goto done;
+    FILE *f = o.f;
     fprintf(f,
             "# Demo city scenario, generated by accessim demo with seed %" PRIu64 ".\n"
             "# A synthetic city: streets, neighbourhoods with population, services and a river\n"
-            "# in inputs/ (EPSG:32633). The same seed always gives the same city.\n"
+            "# in inputs/ (EPSG:32633), and its buses as a GTFS feed in inputs/gtfs/. The same\n"
+            "# seed always gives the same city.\n"
             "name: demo\n"
-            "# Most newly arrived migrants have no car: their group uses walking and cycling.\n"
-            "network: { source: inputs/streets.gpkg, layer: streets, modes: [walk, bike, car] }\n"
+            "# Most newly arrived migrants have no car: their group walks, cycles and takes the "
+            "bus.\n"
+            "network: { source: inputs/streets.gpkg, layer: streets, "
+            "modes: [walk, bike, car, transit] }\n"
             "population:\n"
             "  source: inputs/neighbourhoods.gpkg\n"
             "  layer: neighbourhoods\n"
             "  id: area_id\n"
             "  groups:\n"
             "    everyone: pop_total\n"
-            "    migrants: { field: pop_migrant, modes: [walk, bike] }\n"
+            "    migrants: { field: pop_migrant, modes: [walk, bike, transit] }\n"
             "services: { source: inputs/services.gpkg, layer: services, type_field: kind, "
             "id: service_id, capacity: capacity, "
             "kinds: [clinic, school, language_course, legal_aid, employment_office] }\n"
             "measures: [nearest, { cumulative: 15 }, { fca2: 15 },\n"
             "           { gravity: { decay: exponential, decay_value: 0.1 } }]\n"
-            "output: { grid_m: 100, thresholds_min: [15, 30] }\n",
-            seed);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        f = NULL;
-        rc = sim_error_set(err, SIM_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-        goto done;
+            "# Buses on weekdays; at 08:00:\n",
+            c->seed);
+    for (int line = 0; line < BUS_LINES; ++line) {
+        fprintf(f, "#   line %s, %s: every %d minutes", BUS[line].route_id, c->bus[line].long_name,
+                (int)(BUS[line].period[0].headway_s / 60));
+        if (line == BUS_ARRIVAL_LINE && c->bus_arrival) {
+            const demo_bus *b = &c->bus[line];
+            const demo_area *end =
+                area_at(c, c->nodes[c->stops[c->bus_stop[b->first + b->count - 1]].node]);
+            if (end && end->arrival && end != c->bus_arrival)
+                fprintf(f, " (the bus of %s and %s, arrival neighbourhoods)", c->bus_arrival->name,
+                        end->name);
+            else
+                fprintf(f, " (the bus of %s, an arrival neighbourhood)", c->bus_arrival->name);
+        }
+        fputc('\n', f);
     }
-    f = NULL;
-    if (rename(tmp, path) != 0)
-        rc = sim_error_set(err, SIM_EIO, "%s: cannot rename %s into place: %s", path, tmp,
-                           strerror(errno));
+    fputs("# Mode transit_p50: for each departure minute from 08:00 to 08:59, the door-to-door\n"
+          "# time (walk, wait, ride, change, walk; or walk all the way when that is faster),\n"
+          "# and the median (percentile 50) of those 60 times.\n"
+          "transit:\n"
+          "  feeds: [inputs/gtfs]\n"
+          "  date: " GEO_DEMO_CITY_SERVICE_DATE " # a Tuesday\n"
+          "  window: \"08:00-09:00\"\n"
+          "  percentiles: [50]\n"
+          "output: { grid_m: 100, thresholds_min: [15, 30] }\n",
+          f);
+    rc = text_finish(&o, err);
 done:
-    if (rc != SIM_OK && tmp) remove(tmp);
-    free(path);
-    free(tmp);
+    text_discard(&o);
     return rc;
 }
 
@@ -1697,7 +2265,9 @@ sim_status geo_demo_city_write(const char *dir, uint64_t seed, sim_error *err) {
     if (!dir || !*dir) return sim_error_set(err, SIM_EINVAL, "demo city: no output folder");
     demo_city c = {.seed = seed};
     OGRSpatialReferenceH srs = NULL;
-    char *inputs = path_join(dir, "inputs");
+    OGRSpatialReferenceH wgs84 = NULL;
+    OGRCoordinateTransformationH to_wgs84 = NULL;
+    char *inputs = path_join(dir, "inputs"), *gtfs = path_join(dir, "inputs/gtfs");
     char *saved_date = NULL;
     sim_status rc = SIM_OK;
 
@@ -1706,7 +2276,7 @@ sim_status geo_demo_city_write(const char *dir, uint64_t seed, sim_error *err) {
     const char *old_date = CPLGetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
     if (old_date) saved_date = CPLStrdup(old_date);
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
-    if (!inputs) rc = sim_error_set(err, SIM_ENOMEM, "%s", dir);
+    if (!inputs || !gtfs) rc = sim_error_set(err, SIM_ENOMEM, "%s", dir);
     if (rc == SIM_OK) rc = make_dirs(inputs, err);
     if (rc == SIM_OK) rc = city_build(&c, err);
     if (rc == SIM_OK && !GDALGetDriverByName("GPKG")) GDALAllRegister();
@@ -1719,17 +2289,32 @@ sim_status geo_demo_city_write(const char *dir, uint64_t seed, sim_error *err) {
         else
             OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
     }
+    if (rc == SIM_OK) {
+        CPLErrorReset();
+        wgs84 = OSRNewSpatialReference(NULL);
+        if (wgs84 && OSRImportFromEPSG(wgs84, 4326) == OGRERR_NONE) {
+            OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER); /* lon, lat */
+            to_wgs84 = OCTNewCoordinateTransformation(srs, wgs84);
+        }
+        if (!to_wgs84)
+            rc = sim_error_set(err, SIM_EDEP, "demo city: EPSG:%d to WGS 84: %s",
+                               GEO_DEMO_CITY_EPSG, CPLGetLastErrorMsg());
+    }
     if (rc == SIM_OK) rc = write_streets(&c, inputs, srs, err);
     if (rc == SIM_OK) rc = write_areas(&c, inputs, srs, err);
     if (rc == SIM_OK) rc = write_services(&c, inputs, srs, err);
     if (rc == SIM_OK) rc = write_river(&c, inputs, srs, err);
-    if (rc == SIM_OK) rc = write_scenario(dir, seed, err);
+    if (rc == SIM_OK) rc = write_gtfs(&c, gtfs, to_wgs84, err);
+    if (rc == SIM_OK) rc = write_scenario(&c, dir, err);
 
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", saved_date);
     CPLFree(saved_date);
     CPLPopErrorHandler();
+    if (to_wgs84) OCTDestroyCoordinateTransformation(to_wgs84);
+    if (wgs84) OSRDestroySpatialReference(wgs84);
     if (srs) OSRDestroySpatialReference(srs);
     city_free(&c);
     free(inputs);
+    free(gtfs);
     return rc;
 }

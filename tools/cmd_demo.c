@@ -16,9 +16,12 @@ static const char DEMO_HELP[] =
     "Generates a synthetic city (seeded, deterministic): streets with a dense centre,\n"
     "arterials, cul-de-sacs and a river crossed by a few bridges; neighbourhoods with total\n"
     "and migrant population; clinics, schools, language courses, legal aid and employment\n"
-    "offices with capacities. Writes them to OUTDIR/inputs/ (GeoPackage, EPSG:32633) with the\n"
-    "scenario file OUTDIR/demo.yaml, then runs it as 'accessim run OUTDIR/demo.yaml' would,\n"
-    "into OUTDIR, and prints the access of migrants next to everyone's.\n"
+    "offices with capacities; three bus lines, the one serving the arrival neighbourhood with\n"
+    "the most migrants only every 30 minutes. Writes them to OUTDIR/inputs/ (GeoPackage,\n"
+    "EPSG:32633; the buses as a GTFS folder, OUTDIR/inputs/gtfs/) with the scenario file\n"
+    "OUTDIR/demo.yaml, then runs it as 'accessim run OUTDIR/demo.yaml' would, into OUTDIR,\n"
+    "and prints the access of migrants next to everyone's on foot, by bike, by car and by bus\n"
+    "(transit_p50: the median door-to-door time over departures 08:00-08:59 on a weekday).\n"
     "\n"
     "options:\n"
     "  -o, --output OUTDIR  output folder (default: out/demo)\n"
@@ -55,7 +58,8 @@ int cmd_demo(int argc, char **argv) {
         status = cli_fail("demo", &err);
     } else {
         /* Inside the folder, the manifest records paths relative to OUTDIR. */
-        if (!o.quiet) fprintf(stderr, "accessim demo: city generated (seed %llu)\n", o.seed);
+        if (!o.quiet)
+            fprintf(stderr, "accessim demo: city and bus lines generated (seed %llu)\n", o.seed);
         status = cli_run_into("demo", "demo.yaml", ".", &o, 1);
         if (fchdir(cwd) != 0 && status == CLI_OK) {
             sim_error_set(&err, SIM_EIO, "cannot return to the starting folder: %s",

@@ -68,6 +68,7 @@ python3 - "$OUTDIR" "$EPSG" "$TMP" "$GROUPS_REQ" "$KINDS_REQ" <<'PY'
 import csv, glob, hashlib, json, math, os, re, struct, subprocess, sys
 
 outdir, epsg, tmp, groups_req, kinds_req = sys.argv[1:6]
+MODES = r"walk|bike|car|transit_p\d+"  # transit: one layer per percentile
 epsg = int(epsg)
 groups_req = [g for g in groups_req.split(",") if g]
 kinds_req = [k for k in kinds_req.split(",") if k]
@@ -126,7 +127,7 @@ raster_kinds = []
 wgs84_boxes = []
 for tif in tifs:
     name = os.path.basename(tif)[: -len(".tif")]
-    m = re.fullmatch(r"(.+)_(walk|bike|car)_minutes", name)
+    m = re.fullmatch(r"(.+)_(" + MODES + r")_minutes", name)
     if check(m is not None, "%s: name is not <kind>_<mode>_minutes.tif" % tif):
         raster_kinds.append(m.group(1) + "_" + m.group(2))
     rc = int(read(os.path.join(tmp, name + ".gdalinfo.rc")))
@@ -193,7 +194,7 @@ if check(os.path.isfile(origins_path), "%s: missing" % origins_path):
     check(len(rows) > 0, "%s: no rows" % origins_path)
     check(all(len(x) == len(header) for x in rows), "%s: rows with a different number of fields than the header" % origins_path)
     check(len(set(header)) == len(header), "%s: duplicate column names in %s" % (origins_path, header))
-    snap_cols = [h for h in header if re.fullmatch(r"(walk|bike|car)_snap_m", h)]
+    snap_cols = [h for h in header if re.fullmatch(r"(walk|bike|car|transit)_snap_m", h)]
     if check(bool(snap_cols), "%s: no <mode>_snap_m column" % origins_path):
         first_snap = header.index(snap_cols[0])
         group_cols = header[1:first_snap]
@@ -208,23 +209,24 @@ if check(os.path.isfile(origins_path), "%s: missing" % origins_path):
         kinds_in_csv = []
         i = 0
         while i < len(kind_cols):
-            mm = re.fullmatch(r"(.+)_(walk|bike|car)_minutes", kind_cols[i])
+            mm = re.fullmatch(r"(.+)_(" + MODES + r")_minutes", kind_cols[i])
             ok = mm is not None and i + 1 < len(kind_cols) and \
                 kind_cols[i + 1] == "%s_%s_nearest_id" % (mm.group(1), mm.group(2))
             if not check(ok, "%s: expected <kind>_<mode>_minutes,<kind>_<mode>_nearest_id, got %s" % (origins_path, kind_cols[i : i + 2])):
                 break
             layer = mm.group(1) + "_" + mm.group(2)
             kinds_in_csv.append(layer)
-            check("%s_snap_m" % mm.group(2) in snap_cols, "%s: no %s_snap_m column" % (origins_path, mm.group(2)))
+            snap = "transit" if mm.group(2).startswith("transit_p") else mm.group(2)
+            check("%s_snap_m" % snap in snap_cols, "%s: no %s_snap_m column" % (origins_path, snap))
             i += 2
             while i < len(kind_cols) and kind_cols[i].startswith(layer + "_") and \
-                    not re.fullmatch(r"(.+)_(walk|bike|car)_minutes", kind_cols[i]):
+                    not re.fullmatch(r"(.+)_(" + MODES + r")_minutes", kind_cols[i]):
                 i += 1
         check(sorted(kinds_in_csv) == sorted(raster_kinds), "%s: layers %s, but rasters for %s" % (origins_path, kinds_in_csv, raster_kinds))
     for k in kinds_req:
         check(any(rk.startswith(k + "_") for rk in raster_kinds), "%s: no raster %s_<mode>_minutes.tif" % (base, k))
     bad = [(x[0], header[i], x[i]) for x in rows for i, h in enumerate(header)
-           if re.search(r"_(walk|bike|car)_minutes$", h) and i < len(x) and x[i] and not re.fullmatch(r"\d+\.\d\d", x[i])]
+           if re.search(r"_(" + MODES + r")_minutes$", h) and i < len(x) and x[i] and not re.fullmatch(r"\d+\.\d\d", x[i])]
     check(not bad, "%s: minutes not printed as %%.2f (or empty), e.g. %s" % (origins_path, bad[:3]))
     bad = [(x[0], c, x[header.index(c)]) for x in rows for c in snap_cols
            if x[header.index(c)] and not re.fullmatch(r"\d+\.\d", x[header.index(c)])]
@@ -274,7 +276,7 @@ if check(os.path.isfile(areas), "%s: missing" % areas):
                 mism.append("origin_id %r is not in origins.csv" % props["origin_id"])
                 continue
             for i, h in enumerate(header):
-                if not re.search(r"_(walk|bike|car)_minutes$", h):
+                if not re.search(r"_(" + MODES + r")_minutes$", h):
                     continue
                 v, c = props[h], row[i]
                 if v is None or c == "":
@@ -318,7 +320,7 @@ if check(os.path.isfile(summary), "%s: missing" % summary):
     if first == want:
         check(len(srows) > 0, "%s: no rows" % summary)
         modes = sorted({x["mode"] for x in srows})
-        check(set(modes) <= {"walk", "bike", "car"}, "%s: modes %s, expected walk, bike, car" % (summary, modes))
+        check(all(re.fullmatch(MODES, m_) for m_ in modes), "%s: modes %s, expected walk, bike, car, transit_p<N>" % (summary, modes))
         measures = {}
         for x in srows:
             measures.setdefault((x["scenario"], x["service"], x["mode"], x["group"]), set()).add(x["measure"])

@@ -1,12 +1,13 @@
 /*
  * tests/geo/test_demo_city.c — geo/demo_city.c: the demo city's files, their contracts (counts,
- * CRS, topology, river, population, services) and determinism. Writes into a mkdtemp folder
- * and removes it. Distances are plain Euclidean metres in EPSG:32633.
+ * CRS, topology, river, population, services, the bus feed) and determinism. Writes into a
+ * mkdtemp folder and removes it. Distances are plain Euclidean metres in EPSG:32633.
  */
 #define _POSIX_C_SOURCE 200809L
 
 #include "check.h"
 #include "geo/demo_city.h"
+#include "geo/gtfs.h"
 #include "test_util.h"
 
 #include <math.h>
@@ -605,11 +606,17 @@ static void check_scenario_file(const char *dir, uint64_t seed) {
         CHECK_STR_CONTAINS(text, seed_text);
         CHECK_STR_CONTAINS(text, "\nname: demo\n");
         CHECK_STR_CONTAINS(text, "network: { source: inputs/streets.gpkg, layer: streets, "
-                                 "modes: [walk, bike, car] }");
+                                 "modes: [walk, bike, car, transit] }");
         CHECK_STR_CONTAINS(text, "population:\n  source: inputs/neighbourhoods.gpkg\n  layer: "
                                  "neighbourhoods\n  id: area_id\n  groups:\n    everyone: "
                                  "pop_total\n    migrants: { field: pop_migrant, modes: [walk, "
-                                 "bike] }\n");
+                                 "bike, transit] }\n");
+        CHECK_STR_CONTAINS(text,
+                           "\ntransit:\n  feeds: [inputs/gtfs]\n  date: " GEO_DEMO_CITY_SERVICE_DATE
+                           " # a Tuesday\n  window: \"08:00-09:00\"\n  percentiles: [50]\n");
+        CHECK_STR_CONTAINS(text, "#   line 3, ");
+        CHECK(strstr(text, "an arrival neighbourhood)\n") ||
+              strstr(text, "arrival neighbourhoods)\n"));
         CHECK_STR_CONTAINS(text,
                            "services: { source: inputs/services.gpkg, layer: services, "
                            "type_field: kind, id: service_id, capacity: capacity, kinds: "
@@ -618,6 +625,225 @@ static void check_scenario_file(const char *dir, uint64_t seed) {
     }
     free(text);
     free(path);
+}
+
+/* ---- the bus feed ------------------------------------------------------------------------- */
+
+static const char *const GTFS_FILES[] = {"agency.txt",         "stops.txt",      "routes.txt",
+                                         "trips.txt",          "stop_times.txt", "calendar.txt",
+                                         "calendar_dates.txt", "frequencies.txt"};
+#define N_GTFS_FILES 8
+#define N_LINES 3
+
+/* The service demo_city.h promises, per line (both directions alike): periods in minutes after
+ * midnight, with departures at start, start + headway, ... before end. */
+static const struct {
+    int start_min, end_min, headway_min;
+} PERIODS[N_LINES][2] = {
+    {{6 * 60, 20 * 60, 8}, {20 * 60, 23 * 60, 15}},
+    {{6 * 60, 20 * 60, 10}, {20 * 60, 23 * 60, 20}},
+    {{6 * 60, 22 * 60, 30}, {0, 0, 0}},
+};
+static const int FROM_FREQUENCIES[N_LINES] = {0, 1, 0};
+
+/** Trips of line `l` on a weekday, both directions. */
+static size_t line_trips(int l) {
+    size_t n = 0;
+    for (int p = 0; p < 2; ++p)
+        if (PERIODS[l][p].headway_min) {
+            int span = PERIODS[l][p].end_min - PERIODS[l][p].start_min;
+            n += (size_t)((span + PERIODS[l][p].headway_min - 1) / PERIODS[l][p].headway_min);
+        }
+    return 2 * n;
+}
+
+/** Loads dir/inputs/gtfs for `date`; *n_warnings gets the number of warnings. */
+static sim_status load_feed(const char *dir, const char *date, geo_gtfs **out, size_t *n_warnings) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/inputs/gtfs", dir);
+    const char *paths[1] = {path};
+    sim_warnings warn = {0};
+    sim_error err = {0};
+    sim_status rc = geo_gtfs_load(paths, 1, date, &warn, out, &err);
+    if (rc != SIM_OK && rc != SIM_EINVAL) fprintf(stderr, "%s: %s\n", path, err.msg);
+    *n_warnings = warn.n;
+    for (size_t k = 0; k < warn.n; ++k)
+        fprintf(stderr, "%s: warning: %s (%zu)\n", path, warn.items[k].what, warn.items[k].count);
+    sim_warnings_clear(&warn);
+    return rc;
+}
+
+/** The feed's files, its trips on the service date (as many as the headways give), the days it
+ * does not run, stops on the streets, speeds, spacing, and line 3 in the largest arrival area. */
+static void check_gtfs(const char *dir, const network *net) {
+    char gtfs_dir[1024];
+    snprintf(gtfs_dir, sizeof gtfs_dir, "%s/inputs/gtfs", dir);
+    CHECK_EQ_INT(tu_count_entries(gtfs_dir, NULL, 0), N_GTFS_FILES); /* no temporaries */
+    for (int k = 0; k < N_GTFS_FILES; ++k) {
+        char *path = join(gtfs_dir, GTFS_FILES[k]);
+        char *text = tu_read_file(path);
+        CHECK(text != NULL && strchr(text, '\n') != NULL && !strchr(text, '\r'));
+        free(text);
+        free(path);
+    }
+
+    geo_gtfs *g = NULL;
+    size_t n_warn = 0;
+    CHECK_EQ_INT(load_feed(dir, GEO_DEMO_CITY_SERVICE_DATE, &g, &n_warn), SIM_OK);
+    if (!g) return;
+    CHECK_EQ_INT(n_warn, 0);
+    size_t n_feeds = 0;
+    const geo_gtfs_feed_info *fi = geo_gtfs_feeds(g, &n_feeds);
+    CHECK_EQ_INT(n_feeds, 1);
+    CHECK_STR_EQ(fi[0].name, "gtfs");
+    CHECK_STR_EQ(fi[0].first_date, GEO_DEMO_CITY_FEED_START);
+    CHECK_STR_EQ(fi[0].last_date, GEO_DEMO_CITY_FEED_END);
+    geo_gtfs_counts n = geo_gtfs_total_counts(g);
+    size_t want_trips = 0, want_freq = 0;
+    for (int l = 0; l < N_LINES; ++l) {
+        want_trips += line_trips(l);
+        if (FROM_FREQUENCIES[l]) want_freq += line_trips(l);
+    }
+    CHECK_EQ_INT(want_trips, 484); /* as demo_city.h says */
+    CHECK_EQ_INT(n.trips, want_trips);
+    CHECK_EQ_INT(n.frequency_trips, want_freq);
+    CHECK_EQ_INT(n.previous_day_trips, 0);
+    CHECK_EQ_INT(n.routes, N_LINES);
+    CHECK_EQ_INT(n.stations, 0);
+    CHECK(n.stops >= 25 && n.stops <= 80);
+
+    /* Routes "gtfs:1".."gtfs:3", buses, with their own trips. */
+    const geo_gtfs_route *routes = geo_gtfs_routes(g);
+    int line_of_route[N_LINES] = {-1, -1, -1};
+    for (uint32_t r = 0; r < geo_gtfs_route_count(g) && r < N_LINES; ++r) {
+        CHECK_EQ_INT(routes[r].route_type, 3);
+        CHECK(strlen(routes[r].long_name) > 0);
+        for (int l = 0; l < N_LINES; ++l) {
+            char id[16];
+            snprintf(id, sizeof id, "gtfs:%d", l + 1);
+            if (!strcmp(routes[r].id, id)) line_of_route[r] = l;
+        }
+        CHECK(line_of_route[r] >= 0);
+    }
+
+    /* Stops, in EPSG:32633, each on a street (within 1 m: the feed rounds to 1e-7 degrees). */
+    uint32_t ns = geo_gtfs_stop_count(g);
+    const geo_gtfs_stop *stops = geo_gtfs_stops(g);
+    pt *at = calloc(ns ? ns : 1, sizeof *at);
+    OGRSpatialReferenceH wgs = OSRNewSpatialReference(NULL), utm = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(wgs, 4326);
+    OSRImportFromEPSG(utm, GEO_DEMO_CITY_EPSG);
+    OSRSetAxisMappingStrategy(wgs, OAMS_TRADITIONAL_GIS_ORDER);
+    OSRSetAxisMappingStrategy(utm, OAMS_TRADITIONAL_GIS_ORDER);
+    OGRCoordinateTransformationH ct = OCTNewCoordinateTransformation(wgs, utm);
+    CHECK(ct != NULL);
+    int off_street = 0;
+    for (uint32_t s = 0; s < ns && ct; ++s) {
+        double x = stops[s].lon, y = stops[s].lat;
+        CHECK(OCTTransform(ct, 1, &x, &y, NULL));
+        at[s] = (pt){x, y};
+        double best = INFINITY;
+        for (int q = 0; q < net->n_segs; ++q)
+            best = fmin(best, point_segment_m(at[s], net->segs[q].a, net->segs[q].b));
+        if (best > 1.0) {
+            fprintf(stderr, "stop %s is %.2f m from the nearest street\n", stops[s].id, best);
+            ++off_street;
+        }
+    }
+    CHECK_EQ_INT(off_street, 0);
+
+    /* Trips: per line as many as the headways give; about 20 km/h door to door (straight lines
+     * between stops, so a little less than along the streets); stops 300-500 m apart on average,
+     * none closer than 100 m or farther than 900 m (a bridge). */
+    size_t nt = geo_gtfs_trip_count(g), per_line[N_LINES] = {0};
+    const sim_trip *trips = geo_gtfs_trips(g);
+    const geo_gtfs_trip_info *info = geo_gtfs_trip_infos(g);
+    int slow = 0, badly_spaced = 0, shared_1_2 = 0, bad_times = 0;
+    for (size_t k = 0; k < nt; ++k) {
+        const sim_trip *tr = &trips[k];
+        int l = tr->route_ref < N_LINES ? line_of_route[tr->route_ref] : -1;
+        CHECK(l >= 0);
+        if (l < 0) continue;
+        ++per_line[l];
+        bad_times += info[k].from_frequency != FROM_FREQUENCIES[l];
+        double len_m = 0, min_m = INFINITY, max_m = 0;
+        for (uint32_t q = 0; q + 1 < tr->n_stops; ++q) {
+            pt a = at[tr->stops[q]], b = at[tr->stops[q + 1]];
+            double d = hypot(b.x - a.x, b.y - a.y);
+            len_m += d;
+            min_m = fmin(min_m, d);
+            max_m = fmax(max_m, d);
+            bad_times += tr->dep_s[q] < tr->arr_s[q] || tr->arr_s[q + 1] <= tr->dep_s[q];
+        }
+        double kmh = len_m / (tr->arr_s[tr->n_stops - 1] - tr->dep_s[0]) * 3.6;
+        double mean_m = len_m / (tr->n_stops - 1);
+        if (kmh < 16 || kmh > 22) {
+            if (slow++ < 3) fprintf(stderr, "trip %s: %.1f km/h\n", info[k].id, kmh);
+        }
+        if (mean_m < 300 || mean_m > 500 || min_m < 100 || max_m > 900) {
+            if (badly_spaced++ < 3)
+                fprintf(stderr, "trip %s: stops %.0f m apart on average, %.0f to %.0f m\n",
+                        info[k].id, mean_m, min_m, max_m);
+        }
+        CHECK(tr->n_stops >= 8);
+        CHECK(tr->dep_s[0] >= 6 * 3600 && tr->arr_s[tr->n_stops - 1] < 24 * 3600);
+    }
+    for (int l = 0; l < N_LINES; ++l) CHECK_EQ_INT(per_line[l], line_trips(l));
+    CHECK_EQ_INT(slow, 0);
+    CHECK_EQ_INT(badly_spaced, 0);
+    CHECK_EQ_INT(bad_times, 0);
+
+    /* Lines 1 and 2 share a stop at the central crossing; line 3 starts (direction 0: its first
+     * trip) in the arrival neighbourhood with the most migrants. */
+    const sim_trip *first[N_LINES] = {NULL};
+    for (size_t k = 0; k < nt; ++k) {
+        int l = trips[k].route_ref < N_LINES ? line_of_route[trips[k].route_ref] : -1;
+        if (l >= 0 && !first[l]) first[l] = &trips[k];
+    }
+    if (first[0] && first[1])
+        for (uint32_t a = 0; a < first[0]->n_stops; ++a)
+            for (uint32_t b = 0; b < first[1]->n_stops; ++b) {
+                pt p = at[first[0]->stops[a]];
+                shared_1_2 += first[0]->stops[a] == first[1]->stops[b] &&
+                              hypot(p.x - 500000.0, p.y - 5800000.0) < 150.0;
+            }
+    CHECK_EQ_INT(shared_1_2, 1); /* at the central crossing */
+    area *areas;
+    int na = read_areas(dir, &areas), most = -1;
+    for (int k = 0; k < na; ++k)
+        if (areas[k].arrival && (most < 0 || areas[k].pop_migrant > areas[most].pop_migrant))
+            most = k;
+    CHECK(most >= 0 && first[2] != NULL);
+    if (most >= 0 && first[2]) {
+        pt p = at[first[2]->stops[0]];
+        OGRGeometryH point = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(point, 0, p.x, p.y);
+        OGRGeometryH near = OGR_G_Buffer(areas[most].geom, 100.0, 8); /* the stop is on a street */
+        CHECK(OGR_G_Contains(near, point));
+        OGR_G_DestroyGeometry(near);
+        OGR_G_DestroyGeometry(point);
+    }
+    for (int k = 0; k < na; ++k) OGR_G_DestroyGeometry(areas[k].geom);
+    free(areas);
+    geo_gtfs_destroy(g);
+
+    /* No buses on Christmas Day (calendar_dates.txt) nor on a Saturday; none after the year. */
+    g = NULL;
+    CHECK_EQ_INT(load_feed(dir, "2026-12-25", &g, &n_warn), SIM_OK);
+    if (g) CHECK_EQ_INT(geo_gtfs_trip_count(g), 0);
+    geo_gtfs_destroy(g);
+    g = NULL;
+    CHECK_EQ_INT(load_feed(dir, "2026-11-28", &g, &n_warn), SIM_OK);
+    if (g) CHECK_EQ_INT(geo_gtfs_trip_count(g), 0);
+    geo_gtfs_destroy(g);
+    g = NULL;
+    CHECK_EQ_INT(load_feed(dir, "2027-01-05", &g, &n_warn), SIM_EINVAL);
+    CHECK(g == NULL);
+
+    OCTDestroyCoordinateTransformation(ct);
+    OSRDestroySpatialReference(wgs);
+    OSRDestroySpatialReference(utm);
+    free(at);
 }
 
 /* ---- the tests ---------------------------------------------------------------------------- */
@@ -632,7 +858,7 @@ static void check_city(const char *dir, uint64_t seed) {
     }
     char *inputs = join(dir, "inputs");
     CHECK_EQ_INT(tu_count_entries(dir, NULL, 0), 2);    /* demo.yaml, inputs/ */
-    CHECK_EQ_INT(tu_count_entries(inputs, NULL, 0), 4); /* four .gpkg, no temporaries */
+    CHECK_EQ_INT(tu_count_entries(inputs, NULL, 0), 5); /* four .gpkg, gtfs/; no temporaries */
     free(inputs);
     check_scenario_file(dir, seed);
     OGRGeometryH river = read_river(dir);
@@ -641,6 +867,7 @@ static void check_city(const char *dir, uint64_t seed) {
     check_planar(&net);
     check_endpoints(&net);
     check_people_and_services(dir, &net, river);
+    check_gtfs(dir, &net);
     network_free(&net);
     OGR_G_DestroyGeometry(river);
 }
@@ -676,6 +903,21 @@ static void test_same_seed_same_city(const char *tmp) {
     free(tb);
     free(ya);
     free(yb);
+    /* The bus feed too, byte for byte; another seed moves the stops. */
+    for (int k = 0; k < N_GTFS_FILES; ++k) {
+        char name[64];
+        snprintf(name, sizeof name, "inputs/gtfs/%s", GTFS_FILES[k]);
+        char *fa = join(a, name), *fb = join(b, name), *fc = join(c, name);
+        char *xa = tu_read_file(fa), *xb = tu_read_file(fb), *xc = tu_read_file(fc);
+        CHECK(xa && xb && strcmp(xa, xb) == 0);
+        if (!strcmp(GTFS_FILES[k], "stops.txt")) CHECK(xa && xc && strcmp(xa, xc) != 0);
+        free(xa);
+        free(xb);
+        free(xc);
+        free(fa);
+        free(fb);
+        free(fc);
+    }
 
     /* Writing again over an existing city replaces it whole and leaves no temporaries. */
     CHECK_EQ_INT(geo_demo_city_write(a, 2025, &err), SIM_OK);
@@ -683,9 +925,11 @@ static void test_same_seed_same_city(const char *tmp) {
     CHECK(strcmp(d2, d3) == 0);
     free(d2);
     free(d3);
-    char *inputs = join(a, "inputs");
-    CHECK_EQ_INT(tu_count_entries(inputs, NULL, 0), 4);
+    char *inputs = join(a, "inputs"), *gtfs = join(a, "inputs/gtfs");
+    CHECK_EQ_INT(tu_count_entries(inputs, NULL, 0), 5);
+    CHECK_EQ_INT(tu_count_entries(gtfs, NULL, 0), N_GTFS_FILES);
     free(inputs);
+    free(gtfs);
     free(a);
     free(b);
     free(c);
