@@ -127,13 +127,26 @@ static sim_status matrix_sink(void *ud, const sim_od *rows, size_t n) {
     return ferror(m->fp) ? SIM_EIO : SIM_OK;
 }
 
-sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, int to_origins,
-                           const char *kind, int direction, int seconds, FILE *fp,
-                           size_t *n_sources, sim_error *err) {
-    const geo_mode_graph *g = c->mg[mode];
-    if (!g)
-        return sim_error_set(err, SIM_EINVAL, "%s: mode '%s' is not among network.modes",
-                             c->cfg->path, scn__mode_name(mode));
+/* The rows and columns of a matrix: origins on graph `g` in input order, and destinations (the
+ * origins with `to_origins`, else the services, of `kind` when given) likewise. Node numbers are
+ * g's own (graph_nodes) or the network's. */
+typedef struct {
+    uint32_t *src, *dst;
+    const char **src_id, **dst_id;
+    uint32_t ns, nd;
+} endpoints;
+
+static void endpoints_free(endpoints *e) {
+    free(e->src);
+    free(e->dst);
+    free(e->src_id);
+    free(e->dst_id);
+}
+
+static sim_status endpoints_build(const scn_city *c, const geo_mode_graph *g, int to_origins,
+                                  const char *kind, int graph_nodes, endpoints *e,
+                                  sim_error *err) {
+    memset(e, 0, sizeof *e);
     size_t kind_index = SIZE_MAX;
     if (kind && !to_origins) {
         for (size_t k = 0; k < c->n_kinds; ++k)
@@ -142,25 +155,23 @@ sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, 
             return sim_error_set(err, SIM_EINVAL, "%s: no service kind '%s'", c->cfg->path, kind);
     }
     size_t no = c->pop->n, nd_max = to_origins ? no : c->n_svc;
-    uint32_t *src = malloc((no ? no : 1) * sizeof *src), *dst = malloc((nd_max ? nd_max : 1) * sizeof *dst);
-    const char **src_id = malloc((no ? no : 1) * sizeof *src_id);
-    const char **dst_id = malloc((nd_max ? nd_max : 1) * sizeof *dst_id);
-    sim_status rc = SIM_OK;
-    if (!src || !dst || !src_id || !dst_id) {
-        rc = sim_error_set(err, SIM_ENOMEM, "matrix");
-        goto done;
+    e->src = malloc((no ? no : 1) * sizeof *e->src);
+    e->dst = malloc((nd_max ? nd_max : 1) * sizeof *e->dst);
+    e->src_id = malloc((no ? no : 1) * sizeof *e->src_id);
+    e->dst_id = malloc((nd_max ? nd_max : 1) * sizeof *e->dst_id);
+    if (!e->src || !e->dst || !e->src_id || !e->dst_id) {
+        endpoints_free(e);
+        return sim_error_set(err, SIM_ENOMEM, "matrix");
     }
-    /* Origins that attached to this mode's network, in input order; likewise destinations. */
-    uint32_t ns = 0, nd = 0;
     for (size_t i = 0; i < no; ++i) {
         uint32_t v = c->origin_node[i];
         uint32_t gv = v == SIM_INVALID_ID ? SIM_INVALID_ID : g->graph_of[v];
         if (gv == SIM_INVALID_ID) continue;
-        src_id[ns] = c->pop->id[i];
-        src[ns++] = gv;
+        e->src_id[e->ns] = c->pop->id[i];
+        e->src[e->ns++] = graph_nodes ? gv : v;
         if (to_origins) {
-            dst_id[nd] = c->pop->id[i];
-            dst[nd++] = gv;
+            e->dst_id[e->nd] = c->pop->id[i];
+            e->dst[e->nd++] = graph_nodes ? gv : v;
         }
     }
     if (!to_origins)
@@ -168,25 +179,38 @@ sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, 
             if (kind_index != SIZE_MAX && c->svc_kind[j] != kind_index) continue;
             uint32_t gv = g->graph_of[c->svc_node[j]];
             if (gv == SIM_INVALID_ID) continue;
-            dst_id[nd] = c->svc_id[j];
-            dst[nd++] = gv;
+            e->dst_id[e->nd] = c->svc_id[j];
+            e->dst[e->nd++] = graph_nodes ? gv : c->svc_node[j];
         }
-    *n_sources = ns;
+    return SIM_OK;
+}
+
+/* A --cutoff in minutes as deciseconds (<= 0: no cutoff). */
+static uint32_t cutoff_ds(double cutoff_min) {
     double cut = cutoff_min > 0 ? cutoff_min * 600.0 : (double)(SIM_UNREACHABLE - 1);
-    uint32_t cutoff_ds = cut >= (double)(SIM_UNREACHABLE - 1) ? SIM_UNREACHABLE - 1
-                                                              : (uint32_t)llround(cut);
+    return cut >= (double)(SIM_UNREACHABLE - 1) ? SIM_UNREACHABLE - 1 : (uint32_t)llround(cut);
+}
+
+sim_status scn_city_matrix(const scn_city *c, geo_mode mode, double cutoff_min, int to_origins,
+                           const char *kind, int direction, int seconds, FILE *fp,
+                           size_t *n_sources, sim_error *err) {
+    const geo_mode_graph *g = c->mg[mode];
+    if (!g)
+        return sim_error_set(err, SIM_EINVAL, "%s: mode '%s' is not among network.modes",
+                             c->cfg->path, scn__mode_name(mode));
+    endpoints e;
+    sim_status rc = endpoints_build(c, g, to_origins, kind, 1, &e, err);
+    if (rc) return rc;
+    *n_sources = e.ns;
     fputs(seconds ? "from_id,to_id,seconds\n" : "from_id,to_id,minutes\n", fp);
-    matrix_sink_ctx ctx = {fp, src_id, dst_id, seconds};
+    matrix_sink_ctx ctx = {fp, e.src_id, e.dst_id, seconds};
     sim_matrix_direction dir = direction > 0   ? SIM_MATRIX_FORWARD
                                : direction < 0 ? SIM_MATRIX_BACKWARD
                                                : SIM_MATRIX_AUTO;
-    rc = sim_matrix_run(g->fwd, g->rev, src, ns, dst, nd, cutoff_ds, dir, matrix_sink, &ctx);
+    rc = sim_matrix_run(g->fwd, g->rev, e.src, e.ns, e.dst, e.nd, cutoff_ds(cutoff_min), dir,
+                        matrix_sink, &ctx);
     if (rc) rc = sim_error_set(err, rc, "matrix: %s", sim_status_str(rc));
-done:
-    free(src);
-    free(dst);
-    free(src_id);
-    free(dst_id);
+    endpoints_free(&e);
     return rc;
 }
 
@@ -232,61 +256,21 @@ sim_status scn_city_transit_matrix(const scn_city *c, double cutoff_min, int to_
         return sim_error_set(err, SIM_EINVAL, "%s: mode 'transit' needs a 'transit:' block",
                              c->cfg->path);
     const geo_mode_graph *g = c->mg[GEO_MODE_WALK];
-    size_t kind_index = SIZE_MAX;
-    if (kind && !to_origins) {
-        for (size_t k = 0; k < c->n_kinds; ++k)
-            if (strcmp(c->kinds[k], kind) == 0) kind_index = k;
-        if (kind_index == SIZE_MAX)
-            return sim_error_set(err, SIM_EINVAL, "%s: no service kind '%s'", c->cfg->path, kind);
-    }
-    size_t no = c->pop->n, nd_max = to_origins ? no : c->n_svc;
-    uint32_t *src = malloc((no ? no : 1) * sizeof *src), *dst = malloc((nd_max ? nd_max : 1) * sizeof *dst);
-    const char **src_id = malloc((no ? no : 1) * sizeof *src_id);
-    const char **dst_id = malloc((nd_max ? nd_max : 1) * sizeof *dst_id);
-    sim_status rc = SIM_OK;
-    if (!src || !dst || !src_id || !dst_id) {
-        rc = sim_error_set(err, SIM_ENOMEM, "matrix");
-        goto done;
-    }
-    /* origins on the walking network, in input order; likewise destinations */
-    uint32_t ns = 0, nd = 0;
-    for (size_t i = 0; i < no; ++i) {
-        uint32_t v = c->origin_node[i];
-        if (v == SIM_INVALID_ID || g->graph_of[v] == SIM_INVALID_ID) continue;
-        src_id[ns] = c->pop->id[i];
-        src[ns++] = v;
-        if (to_origins) {
-            dst_id[nd] = c->pop->id[i];
-            dst[nd++] = v;
-        }
-    }
-    if (!to_origins)
-        for (size_t j = 0; j < c->n_svc; ++j) {
-            if (kind_index != SIZE_MAX && c->svc_kind[j] != kind_index) continue;
-            if (g->graph_of[c->svc_node[j]] == SIM_INVALID_ID) continue;
-            dst_id[nd] = c->svc_id[j];
-            dst[nd++] = c->svc_node[j];
-        }
-    *n_sources = ns;
+    endpoints e; /* on the walking network; scn_transit_run takes network nodes */
+    sim_status rc = endpoints_build(c, g, to_origins, kind, 0, &e, err);
+    if (rc) return rc;
+    *n_sources = e.ns;
     size_t np = c->cfg->transit.n_percentiles;
     fputs("from_id,to_id", fp);
     for (size_t j = 0; j < np; ++j)
         fprintf(fp, ",%s_p%u", seconds ? "seconds" : "travel_time",
                 (unsigned)c->cfg->transit.percentiles[j]);
     fputc('\n', fp);
-    double cut = cutoff_min > 0 ? cutoff_min * 600.0 : (double)(SIM_UNREACHABLE - 1);
-    transit_matrix_ctx ctx = {fp, src_id, dst_id, nd, (uint32_t)np,
-                              cut >= (double)(SIM_UNREACHABLE - 1) ? SIM_UNREACHABLE - 1
-                                                                   : (uint32_t)llround(cut),
+    transit_matrix_ctx ctx = {fp, e.src_id, e.dst_id, e.nd, (uint32_t)np, cutoff_ds(cutoff_min),
                               seconds};
     scn_transit_stats st;
-    rc = scn_transit_run(c->transit, g, src, ns, dst, nd, transit_matrix_progress, (void *)opts,
-                         transit_matrix_row, &ctx, &st, err);
-done:
-    free(src);
-    free(dst);
-    free(src_id);
-    free(dst_id);
+    rc = scn_transit_run(c->transit, g, e.src, e.ns, e.dst, e.nd, transit_matrix_progress,
+                         (void *)opts, transit_matrix_row, &ctx, &st, err);
+    endpoints_free(&e);
     return rc;
 }
-
