@@ -338,19 +338,23 @@ sim_status scn_transit_run(const scn_transit *t, const geo_mode_graph *walk,
     const sim_raptor_egress egress = sim_egress_table_view(&eg);
     double t1 = now_s();
     if (stats) stats->links_s = t1 - t0;
-    for (uint32_t i0 = 0; i0 < n_origins && !rc; i0 += chunk) {
-        uint32_t n = n_origins - i0 < chunk ? n_origins - i0 : chunk;
-        if (progress) progress(progress_ud, i0, n_origins);
+    /* One parallel region for the whole run: each thread's workspaces are made once. Chunks
+     * of origins are routed in parallel, then handed to the sink in origin order by the
+     * calling thread (the master) while the others wait at the barrier. */
 #pragma omp parallel
-        {
-            sim_raptor_ws *ws = sim_raptor_ws_create(tt, n_dest, t->params.max_rides);
-            sim_scratch *s = sim_scratch_create(walk->n_nodes);
-            sim_raptor_access *acc = malloc((t->n_stops ? t->n_stops : 1) * sizeof *acc);
-            uint32_t *direct = malloc((n_dest ? n_dest : 1) * sizeof *direct);
-            size_t n_times = (size_t)n_dep * n_dest;
-            uint32_t *times = malloc((n_times ? n_times : 1) * sizeof *times);
-            uint32_t *scratch = malloc((n_dep ? n_dep : 1) * sizeof *scratch);
-            int ok = ws && s && acc && direct && times && scratch;
+    {
+        sim_raptor_ws *ws = sim_raptor_ws_create(tt, n_dest, t->params.max_rides);
+        sim_scratch *s = sim_scratch_create(walk->n_nodes);
+        sim_raptor_access *acc = malloc((t->n_stops ? t->n_stops : 1) * sizeof *acc);
+        uint32_t *direct = malloc((n_dest ? n_dest : 1) * sizeof *direct);
+        size_t n_times = (size_t)n_dep * n_dest;
+        uint32_t *times = malloc((n_times ? n_times : 1) * sizeof *times);
+        uint32_t *scratch = malloc((n_dep ? n_dep : 1) * sizeof *scratch);
+        int ok = ws && s && acc && direct && times && scratch;
+        for (uint32_t i0 = 0; i0 < n_origins; i0 += chunk) {
+            uint32_t n = n_origins - i0 < chunk ? n_origins - i0 : chunk;
+#pragma omp master
+            if (progress) progress(progress_ud, i0, n_origins);
 #pragma omp for schedule(dynamic, 1)
             for (int64_t k = 0; k < (int64_t)n; ++k) {
                 uint32_t i = i0 + (uint32_t)k, *out = buf + (size_t)k * row;
@@ -379,24 +383,27 @@ sim_status scn_transit_run(const scn_transit *t, const geo_mode_graph *walk,
                     out[x] = w < ds ? w : ds;
                 }
                 st[k] = qs;
+            } /* implicit barrier: the chunk is done */
+#pragma omp master
+            for (uint32_t k = 0; k < n && !rc; ++k) {
+                if (st[k]) {
+                    rc = sim_error_set(err, st[k], "transit routing from origin %u: %s", i0 + k,
+                                       sim_status_str(st[k]));
+                    break;
+                }
+                rc = sink(sink_ud, i0 + k, buf + (size_t)k * row);
+                if (rc && err && !err->msg[0])
+                    sim_error_set(err, rc, "transit results: %s", sim_status_str(rc));
             }
-            free(scratch);
-            free(times);
-            free(direct);
-            free(acc);
-            sim_scratch_destroy(s);
-            sim_raptor_ws_destroy(ws);
+#pragma omp barrier
+            if (rc) break; /* every thread reads rc after the barrier: all leave together */
         }
-        for (uint32_t k = 0; k < n && !rc; ++k) {
-            if (st[k]) {
-                rc = sim_error_set(err, st[k], "transit routing from origin %u: %s", i0 + k,
-                                   sim_status_str(st[k]));
-                break;
-            }
-            rc = sink(sink_ud, i0 + k, buf + (size_t)k * row);
-            if (rc && err && !err->msg[0]) sim_error_set(err, rc, "transit results: %s",
-                                                         sim_status_str(rc));
-        }
+        free(scratch);
+        free(times);
+        free(direct);
+        free(acc);
+        sim_scratch_destroy(s);
+        sim_raptor_ws_destroy(ws);
     }
     if (progress && !rc) progress(progress_ud, n_origins, n_origins);
     if (stats) {
