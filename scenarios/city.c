@@ -565,7 +565,6 @@ population:
     size_t n_snap_modes = 0;
     for (size_t mi = 0; mi < c->n_modes; ++mi) snap_modes[n_snap_modes++] = c->modes[mi];
     if (c->transit && !cfg->network.modes[SCN_MODE_WALK]) snap_modes[n_snap_modes++] = GEO_MODE_WALK;
-    c->walk_snapped = cfg->network.modes[SCN_MODE_WALK] || c->transit;
     size_t n_pts = no + c->n_svc, n = n_pts + n_stops;
     px = malloc(n * sizeof *px);
     py = malloc(n * sizeof *py);

@@ -55,7 +55,6 @@ struct scn_city {
     scn_transit *transit;
     char **transit_mode;
     uint32_t *stop_node; /* network node per stop, SIM_INVALID_ID where it did not snap */
-    int walk_snapped;    /* origin_snap_m[GEO_MODE_WALK] set (walk mode or transit) */
 
     /* validate's collector: input problems recorded here instead of stopping at the first */
     sim_error *problems;

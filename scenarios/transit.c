@@ -178,10 +178,6 @@ const char *scn_transit_stop_id(const scn_transit *t, uint32_t s) {
 const sim_timetable *scn_transit_timetable(const scn_transit *t) { return t->tt; }
 const uint32_t *scn_transit_stop_graph_nodes(const scn_transit *t) { return t->stop_graph_node; }
 sim_raptor_params scn_transit_params(const scn_transit *t) { return t->params; }
-size_t scn_transit_percentile_count(const scn_transit *t) { return t->cfg->transit.n_percentiles; }
-uint32_t scn_transit_percentile(const scn_transit *t, size_t j) {
-    return t->cfg->transit.percentiles[j];
-}
 
 /* A transfer with where it came from: 0 = transfers.txt (wins), 1 = the street network. */
 typedef struct {

@@ -80,10 +80,6 @@ sim_status scn_transit_run(const scn_transit *t, const geo_mode_graph *walk,
                            scn_transit_sink sink, void *sink_ud, scn_transit_stats *stats,
                            sim_error *err);
 
-/** Percentiles (ascending) as configured. */
-size_t scn_transit_percentile_count(const scn_transit *t);
-uint32_t scn_transit_percentile(const scn_transit *t, size_t j);
-
 /** Writes the manifest's "transit" object (feeds, date ranges, counts, stops linked). */
 void scn_transit_json(const scn_transit *t, FILE *fp, void (*json_str)(FILE *, const char *));
 
