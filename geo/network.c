@@ -105,6 +105,51 @@ void geo_network_destroy(geo_network *n) {
     free(n);
 }
 
+/* A copy of the first `n` elements of `src` (`elem` bytes each) in a new array of max(n, 1)
+ * elements, so that an empty array is still a valid pointer; NULL when out of memory. */
+static void *dup_array(const void *src, size_t n, size_t elem) {
+    void *p = malloc((n ? n : 1) * elem);
+    if (p && n) memcpy(p, src, n * elem);
+    return p;
+}
+
+sim_status geo_network_copy(const geo_network *net, geo_network **out, sim_error *err) {
+    *out = NULL;
+    geo_network *c = calloc(1, sizeof *c);
+    if (!c) return sim_error_set(err, SIM_ENOMEM, "copying the network");
+    size_t nn = net->n_nodes, ns = net->n_segs;
+    c->n_nodes = net->n_nodes;
+    c->cap_nodes = net->n_nodes ? net->n_nodes : 1;
+    c->n_segs = net->n_segs;
+    c->cap_segs = net->n_segs ? net->n_segs : 1;
+    c->stats = net->stats;
+    c->x = dup_array(net->x, nn, sizeof *c->x);
+    c->y = dup_array(net->y, nn, sizeof *c->y);
+    c->lon = dup_array(net->lon, nn, sizeof *c->lon);
+    c->lat = dup_array(net->lat, nn, sizeof *c->lat);
+    c->kind = dup_array(net->kind, nn, sizeof *c->kind);
+    c->ref = dup_array(net->ref, nn, sizeof *c->ref);
+    c->seg_u = dup_array(net->seg_u, ns, sizeof *c->seg_u);
+    c->seg_v = dup_array(net->seg_v, ns, sizeof *c->seg_v);
+    c->seg_len_m = dup_array(net->seg_len_m, ns, sizeof *c->seg_len_m);
+    c->seg_way = dup_array(net->seg_way, ns, sizeof *c->seg_way);
+    c->seg_connector = dup_array(net->seg_connector, ns, sizeof *c->seg_connector);
+    c->seg_access = dup_array(net->seg_access, ns, sizeof *c->seg_access);
+    /* reserve_segs keeps GEO_MODE_COUNT speeds per segment of capacity */
+    c->seg_speed_kmh = malloc((size_t)c->cap_segs * GEO_MODE_COUNT * sizeof *c->seg_speed_kmh);
+    if (c->seg_speed_kmh && ns)
+        memcpy(c->seg_speed_kmh, net->seg_speed_kmh, ns * GEO_MODE_COUNT * sizeof *c->seg_speed_kmh);
+    c->seg_time_s = dup_array(net->seg_time_s, ns, sizeof *c->seg_time_s);
+    if (!c->x || !c->y || !c->lon || !c->lat || !c->kind || !c->ref || !c->seg_u || !c->seg_v ||
+        !c->seg_len_m || !c->seg_way || !c->seg_connector || !c->seg_access ||
+        !c->seg_speed_kmh || !c->seg_time_s) {
+        geo_network_destroy(c);
+        return sim_error_set(err, SIM_ENOMEM, "copying the network");
+    }
+    *out = c;
+    return SIM_OK;
+}
+
 uint32_t geo_time_ds(double len_m, double speed_mps) {
     double t = len_m / speed_mps * 10.0;
     if (!(t >= 0)) return 0;
@@ -674,6 +719,7 @@ sim_status geo_mode_graph_build_scaled(const geo_network *net, geo_mode m, doubl
     geo_mode_graph *g = calloc(1, sizeof *g);
     if (!g) return sim_error_set(err, SIM_ENOMEM, "routing graph");
     g->mode = m;
+    g->n_net_nodes = net->n_nodes;
     g->graph_of = malloc((net->n_nodes ? net->n_nodes : 1) * sizeof *g->graph_of);
     if (!g->graph_of) {
         rc = sim_error_set(err, SIM_ENOMEM, "routing graph");
@@ -767,5 +813,92 @@ done:
     free(arc_seg_in);
     free(fill);
     geo_mode_graph_destroy(g);
+    return rc;
+}
+
+sim_status geo_mode_graph_copy(const geo_mode_graph *g, geo_mode_graph **out, sim_error *err) {
+    *out = NULL;
+    geo_mode_graph *c = calloc(1, sizeof *c);
+    if (!c) return sim_error_set(err, SIM_ENOMEM, "copying the routing graph");
+    c->mode = g->mode;
+    c->n_nodes = g->n_nodes;
+    c->n_net_nodes = g->n_net_nodes;
+    size_t n_arcs = sim_graph_arc_count(g->fwd);
+    c->node_of = dup_array(g->node_of, g->n_nodes, sizeof *c->node_of);
+    c->graph_of = dup_array(g->graph_of, g->n_net_nodes, sizeof *c->graph_of);
+    c->arc_seg = dup_array(g->arc_seg, n_arcs, sizeof *c->arc_seg);
+    if (!c->node_of || !c->graph_of || !c->arc_seg || sim_graph_copy(g->fwd, &c->fwd) ||
+        sim_graph_copy(g->rev, &c->rev)) {
+        geo_mode_graph_destroy(c);
+        return sim_error_set(err, SIM_ENOMEM, "copying the routing graph");
+    }
+    *out = c;
+    return SIM_OK;
+}
+
+sim_status geo_mode_graph_reweight(geo_mode_graph *g, const geo_network *net, double time_factor,
+                                   sim_error *err) {
+    if (!(time_factor > 0) || !isfinite(time_factor))
+        return sim_error_set(err, SIM_EINVAL, "re-weighting the routing graph: time factor %g",
+                             time_factor);
+    geo_mode m = g->mode;
+    uint32_t n_arcs = sim_graph_arc_count(g->fwd);
+    const uint32_t *first_out = sim_graph_first_out(g->fwd), *head = sim_graph_head(g->fwd);
+    /* The network must still give exactly the arcs g has: as many (seg, direction) pairs with a
+     * finite time as a build would count, and each arc of g one of them, between the same nodes.
+     * Arcs of g are distinct pairs (one per direction per segment), so equal counts make equal
+     * sets; node numbering depends only on which nodes the arcs touch and where they lie. */
+    size_t want = 0;
+    for (uint32_t s = 0; s < net->n_segs; ++s) {
+        uint8_t a = net->seg_access[s];
+        if (!(a & GEO_ACCESS_ANY(m)) || seg_time_ds(net, s, m, time_factor) == UINT32_MAX) continue;
+        want += (a & GEO_ACCESS_FWD(m)) != 0;
+        want += (a & GEO_ACCESS_BWD(m)) != 0;
+    }
+    if (want != n_arcs)
+        return sim_error_set(err, SIM_EINVAL,
+                             "re-weighting the routing graph: the network now gives %zu arcs for "
+                             "mode %d where the graph has %u (segments closed or added: rebuild it)",
+                             want, (int)m, n_arcs);
+    uint32_t *time = malloc((n_arcs ? n_arcs : 1) * sizeof *time);
+    uint32_t *old = malloc((n_arcs ? n_arcs : 1) * sizeof *old);
+    sim_graph *rev = NULL;
+    sim_status rc = SIM_OK;
+    if (!time || !old) {
+        rc = sim_error_set(err, SIM_ENOMEM, "re-weighting the routing graph");
+        goto done;
+    }
+    for (uint32_t v = 0; v < g->n_nodes; ++v) {
+        for (uint32_t a = first_out[v]; a < first_out[v + 1]; ++a) {
+            uint32_t s = g->arc_seg[a], tail = g->node_of[v], hd = g->node_of[head[a]];
+            int ok = s < net->n_segs;
+            if (ok) {
+                uint8_t acc = net->seg_access[s];
+                ok = (tail == net->seg_u[s] && hd == net->seg_v[s] && (acc & GEO_ACCESS_FWD(m))) ||
+                     (tail == net->seg_v[s] && hd == net->seg_u[s] && (acc & GEO_ACCESS_BWD(m)));
+            }
+            if (ok) ok = (time[a] = seg_time_ds(net, s, m, time_factor)) != UINT32_MAX;
+            if (!ok) {
+                rc = sim_error_set(err, SIM_EINVAL,
+                                   "re-weighting the routing graph: arc %u (segment %u) no longer "
+                                   "matches the network (rebuild the graph)",
+                                   a, s);
+                goto done;
+            }
+        }
+    }
+    memcpy(old, sim_graph_time_ds(g->fwd), (size_t)n_arcs * sizeof *old);
+    sim_graph_set_times(g->fwd, time);
+    /* the reverse graph is a pure function of fwd, as in geo_mode_graph_build_scaled */
+    if ((rc = sim_graph_reverse(g->fwd, &rev))) {
+        sim_graph_set_times(g->fwd, old);
+        rc = sim_error_set(err, rc, "re-weighting the routing graph: %s", sim_status_str(rc));
+        goto done;
+    }
+    sim_graph_destroy(g->rev);
+    g->rev = rev;
+done:
+    free(time);
+    free(old);
     return rc;
 }

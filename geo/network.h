@@ -98,6 +98,14 @@ sim_status geo_network_load(const geo_network_source *src, geo_network **out, ge
 
 void geo_network_destroy(geo_network *net);
 
+/**
+ * Deep copy of `net`: every node and segment array (n_* entries each; the copy's capacities are
+ * its counts) and the stats, so that the copy can be modified (geo/modify.h) or attached to
+ * without touching `net`, which is only read. On success *out owns the copy (free it with
+ * geo_network_destroy); on failure *out is NULL and the status is SIM_ENOMEM.
+ */
+sim_status geo_network_copy(const geo_network *net, geo_network **out, sim_error *err);
+
 /** Where a point attaches: segment `seg` at fraction `f` from seg_u; `dist_m` away (planar). */
 typedef struct {
     uint32_t seg; /* SIM_INVALID_ID when nothing lies within the snapping distance */
@@ -158,6 +166,7 @@ typedef struct {
     uint32_t *node_of;  /* graph node -> network node */
     uint32_t *graph_of; /* network node -> graph node; SIM_INVALID_ID if the mode never goes there */
     uint32_t *arc_seg;  /* arc of `fwd` -> network segment */
+    uint32_t n_net_nodes; /* entries of graph_of: the network's node count when built */
 } geo_mode_graph;
 
 sim_status geo_mode_graph_build(const geo_network *net, geo_mode m, geo_mode_graph **out,
@@ -171,6 +180,29 @@ sim_status geo_mode_graph_build(const geo_network *net, geo_mode m, geo_mode_gra
 sim_status geo_mode_graph_build_scaled(const geo_network *net, geo_mode m, double time_factor,
                                        geo_mode_graph **out, sim_error *err);
 void geo_mode_graph_destroy(geo_mode_graph *g);
+
+/**
+ * Deep copy of a mode graph (both CSR graphs and the node and arc maps), e.g. to re-weight it for
+ * a scenario while the baseline's graph stays in use. `g` is only read. On success *out owns the
+ * copy (free it with geo_mode_graph_destroy); on failure *out is NULL (SIM_ENOMEM).
+ */
+sim_status geo_mode_graph_copy(const geo_mode_graph *g, geo_mode_graph **out, sim_error *err);
+
+/**
+ * Re-computes every arc time of `g` (built from `net` by geo_mode_graph_build, or by
+ * geo_mode_graph_build_scaled with `time_factor`) from the network's current segment speeds and
+ * fixed times, exactly as a fresh build would (geo_seg_time_ds times `time_factor`, rounded
+ * once), and rebuilds its reverse graph. Only speeds may have changed since the build
+ * (geo_network_speed_factor): the same segments must still give the same arcs between the same
+ * nodes. Afterwards g equals geo_mode_graph_build_scaled(net, g->mode, time_factor) arc for arc
+ * (first_out, head, time_ds of fwd and rev; node_of, graph_of, arc_seg unchanged).
+ * Errors: SIM_EINVAL if `time_factor` is not a positive finite number, or if the topology no
+ * longer matches (a segment closed, added or split, a node moved into or out of the mode's
+ * graph, a speed dropped to 0); `g` is then unchanged. SIM_ENOMEM likewise leaves `g` unchanged.
+ * Modifies `g` in place: nothing may search it meanwhile.
+ */
+sim_status geo_mode_graph_reweight(geo_mode_graph *g, const geo_network *net, double time_factor,
+                                   sim_error *err);
 
 /** Unrounded traversal time of segment s for mode m in deciseconds (its fixed time, else length
  *  / the mode's speed); INFINITY if the mode has no speed on it. */

@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct sim_graph {
     uint32_t n_nodes, n_arcs;
@@ -130,6 +131,28 @@ sim_status sim_graph_permute(const sim_graph *g, const uint32_t *new_of_old, sim
     free(old_of_new);
     assert(sim_graph_validate(r) == SIM_OK);
     *out = r;
+    return SIM_OK;
+}
+
+sim_status sim_graph_copy(const sim_graph *g, sim_graph **out) {
+    if (!out) return SIM_EINVAL;
+    *out = NULL;
+    if (!g) return SIM_EINVAL;
+    sim_graph *c = graph_alloc(g->n_nodes, g->n_arcs);
+    if (!c) return SIM_ENOMEM;
+    memcpy(c->first_out, g->first_out, ((size_t)g->n_nodes + 1) * sizeof *c->first_out);
+    if (g->n_arcs) {
+        memcpy(c->head, g->head, (size_t)g->n_arcs * sizeof *c->head);
+        memcpy(c->time_ds, g->time_ds, (size_t)g->n_arcs * sizeof *c->time_ds);
+    }
+    assert(sim_graph_validate(c) == SIM_OK);
+    *out = c;
+    return SIM_OK;
+}
+
+sim_status sim_graph_set_times(sim_graph *g, const uint32_t *time_ds) {
+    if (!g || (g->n_arcs && !time_ds)) return SIM_EINVAL;
+    if (g->n_arcs) memcpy(g->time_ds, time_ds, (size_t)g->n_arcs * sizeof *g->time_ds);
     return SIM_OK;
 }
 

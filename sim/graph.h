@@ -46,6 +46,22 @@ sim_status sim_graph_reverse(const sim_graph *g, sim_graph **out);
  */
 sim_status sim_graph_permute(const sim_graph *g, const uint32_t *new_of_old, sim_graph **out);
 
+/**
+ * Deep copy of `g` (same nodes, arcs in the same order, same times). `g` is only read; on
+ * success *out owns a new graph, on failure it is NULL. Returns SIM_OK, SIM_EINVAL (NULL
+ * argument) or SIM_ENOMEM.
+ */
+sim_status sim_graph_copy(const sim_graph *g, sim_graph **out);
+
+/**
+ * Replaces every arc's traversal time: arc a (in CSR order, as sim_graph_head() lists them) gets
+ * time_ds[a] deciseconds; topology is unchanged. `time_ds` has sim_graph_arc_count(g) entries
+ * and is only read. The graph is modified in place, so no search may run on it meanwhile; a
+ * reverse graph made before (sim_graph_reverse) keeps the old times. Returns SIM_OK or
+ * SIM_EINVAL (NULL argument).
+ */
+sim_status sim_graph_set_times(sim_graph *g, const uint32_t *time_ds);
+
 /** Frees `g`; NULL is a no-op. */
 void sim_graph_destroy(sim_graph *g);
 
