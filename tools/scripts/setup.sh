@@ -10,7 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # OpenSSL's libcrypto for SHA-256), and what the tests use (gdal-bin for gdalinfo/ogrinfo,
 # osmium-tool as the independent OSM reader, python3 for output checks).
 packages=(build-essential cmake pkg-config libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
-          libyaml-dev libreadosm-dev libcsv-dev libssl-dev osmium-tool python3)
+          libyaml-dev libreadosm-dev libcsv-dev libssl-dev libcairo2-dev osmium-tool python3)
 
 missing=()
 for p in "${packages[@]}"; do
