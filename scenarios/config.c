@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <yaml.h>
 
 #include "sim/raptor.h"
@@ -153,6 +154,30 @@ typedef enum {
     K_ACCESS,
     K_EGRESS,
     K_TRANSFER,
+    K_SCENARIOS,
+    K_SWEEPS,
+    K_CHANGES,
+    K_DESCRIPTION,
+    K_PARAMETERS,
+    K_SERVICE,
+    K_POINTS,
+    K_IDS,
+    K_WHERE,
+    K_WITHIN,
+    K_POLYGON,
+    K_FACTOR,
+    K_VALUES,
+    K_WAYS,
+    K_ROUTE,
+    K_STOPS,
+    K_HEADWAY_MIN,
+    K_SPAN,
+    K_DEPARTURES,
+    K_HOP_MIN,
+    K_DWELL_S,
+    K_ROUTE_TYPE,
+    K_SHARE,
+    K_ORIGINS,
     K_COUNT
 } key_id;
 
@@ -231,10 +256,35 @@ static const char *const KEY_NAMES[K_COUNT] = {
     [K_ACCESS] = "access",
     [K_EGRESS] = "egress",
     [K_TRANSFER] = "transfer",
+    [K_SCENARIOS] = "scenarios",
+    [K_SWEEPS] = "sweeps",
+    [K_CHANGES] = "changes",
+    [K_DESCRIPTION] = "description",
+    [K_PARAMETERS] = "parameters",
+    [K_SERVICE] = "service",
+    [K_POINTS] = "points",
+    [K_IDS] = "ids",
+    [K_WHERE] = "where",
+    [K_WITHIN] = "within",
+    [K_POLYGON] = "polygon",
+    [K_FACTOR] = "factor",
+    [K_VALUES] = "values",
+    [K_WAYS] = "ways",
+    [K_ROUTE] = "route",
+    [K_STOPS] = "stops",
+    [K_HEADWAY_MIN] = "headway_min",
+    [K_SPAN] = "span",
+    [K_DEPARTURES] = "departures",
+    [K_HOP_MIN] = "hop_min",
+    [K_DWELL_S] = "dwell_s",
+    [K_ROUTE_TYPE] = "route_type",
+    [K_SHARE] = "share",
+    [K_ORIGINS] = "origins",
 };
 
 static const key_id ROOT_KEYS[] = {K_NAME,     K_CRS,      K_NETWORK, K_PROFILES, K_POPULATION,
-                                   K_SERVICES, K_MEASURES, K_EQUITY,  K_TRANSIT,  K_OUTPUT};
+                                   K_SERVICES, K_MEASURES, K_EQUITY,  K_TRANSIT,  K_OUTPUT,
+                                   K_SCENARIOS, K_SWEEPS};
 static const key_id NETWORK_KEYS[] = {K_SOURCE,
                                       K_LAYER,
                                       K_NODES,
@@ -300,6 +350,10 @@ typedef struct {
     const char *dir;  /* its folder, for relative paths */
     yaml_document_t *doc;
     sim_error *err;
+    /* inside a sweep: plain scalars `$name` stand for the parameter's current value */
+    size_t n_params;
+    const char *const *param_name;
+    yaml_node_t *const *param_value;
 } loader;
 
 /* The values of one schema mapping, by key; NULL where the key is absent. */
@@ -338,6 +392,11 @@ static sim_status no_memory(const loader *ld) {
 static yaml_node_t *node_at(const loader *ld, yaml_node_item_t i) {
     yaml_node_t *n = yaml_document_get_node(ld->doc, i);
     assert(n); /* libyaml only hands out indexes of nodes it created */
+    if (ld->n_params && n->type == YAML_SCALAR_NODE &&
+        n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && n->data.scalar.value[0] == '$')
+        for (size_t k = 0; k < ld->n_params; ++k)
+            if (!strcmp((const char *)n->data.scalar.value + 1, ld->param_name[k]))
+                return ld->param_value[k];
     return n;
 }
 
@@ -2048,6 +2107,9 @@ static sim_status parse_output(const loader *ld, yaml_node_t *n, scn_config *c) 
     return f.val[K_THRESHOLDS_MIN] ? parse_thresholds(ld, f.val[K_THRESHOLDS_MIN], c) : SIM_OK;
 }
 
+static sim_status parse_scenarios(loader *ld, const yaml_node_t *scen, const yaml_node_t *sweeps,
+                                  scn_config *c);
+
 static sim_status parse_root(const loader *ld, yaml_node_t *root, scn_config *c) {
     char shown[SHOW_BUF];
     if (root->type != YAML_MAPPING_NODE)
@@ -2086,7 +2148,795 @@ static sim_status parse_root(const loader *ld, yaml_node_t *root, scn_config *c)
         return rc;
     if (!c->equity.total_group && !(c->equity.total_group = dup_opt(c->groups[0].name)))
         return no_memory(ld);
-    return f.val[K_OUTPUT] ? parse_output(ld, f.val[K_OUTPUT], c) : SIM_OK;
+    if (f.val[K_OUTPUT] && (rc = parse_output(ld, f.val[K_OUTPUT], c))) return rc;
+    /* last: changes name groups, services and modes */
+    return parse_scenarios((loader *)ld, f.val[K_SCENARIOS], f.val[K_SWEEPS], c);
+}
+
+/* ---- scenarios and sweeps ------------------------------------------------------------------- */
+
+static const char *const CHANGE_NAMES[SCN_CHANGE_COUNT] = {
+    [SCN_CHANGE_ADD_SERVICES] = "add_services",   [SCN_CHANGE_REMOVE_SERVICES] = "remove_services",
+    [SCN_CHANGE_MOVE_SERVICE] = "move_service",   [SCN_CHANGE_SET_CAPACITY] = "set_capacity",
+    [SCN_CHANGE_SET_ATTRIBUTES] = "set_attributes", [SCN_CHANGE_CLOSE_WAYS] = "close_ways",
+    [SCN_CHANGE_SPEED_FACTOR] = "speed_factor",   [SCN_CHANGE_ADD_LINK] = "add_link",
+    [SCN_CHANGE_ADD_ROUTE] = "add_route",         [SCN_CHANGE_SET_HEADWAY] = "set_headway",
+    [SCN_CHANGE_REMOVE_ROUTE] = "remove_route",   [SCN_CHANGE_ADD_POPULATION] = "add_population",
+    [SCN_CHANGE_REMOVE_POPULATION] = "remove_population",
+};
+
+const char *scn_change_name(scn_change_kind k) {
+    return k < SCN_CHANGE_COUNT ? CHANGE_NAMES[k] : "unknown";
+}
+
+static const key_id SCENARIO_KEYS[] = {K_NAME, K_DESCRIPTION, K_CHANGES};
+static const key_id SWEEP_KEYS[] = {K_NAME, K_DESCRIPTION, K_PARAMETERS, K_CHANGES};
+static const key_id POINT_KEYS[] = {K_ID, K_LON, K_LAT, K_CAPACITY};
+static const key_id AREA_KEYS[] = {K_POLYGON, K_SOURCE, K_LAYER};
+static const key_id CHANGE_KEYS[SCN_CHANGE_COUNT][12] = {
+    [SCN_CHANGE_ADD_SERVICES] = {K_SERVICE, K_POINTS, K_SOURCE, K_LAYER, K_ID, K_LON, K_LAT,
+                                 K_FILTER, K_CAPACITY},
+    [SCN_CHANGE_REMOVE_SERVICES] = {K_SERVICE, K_IDS, K_WHERE, K_WITHIN},
+    [SCN_CHANGE_MOVE_SERVICE] = {K_SERVICE, K_ID, K_LON, K_LAT},
+    [SCN_CHANGE_SET_CAPACITY] = {K_SERVICE, K_IDS, K_WHERE, K_WITHIN, K_CAPACITY, K_FACTOR},
+    [SCN_CHANGE_SET_ATTRIBUTES] = {K_SERVICE, K_IDS, K_WHERE, K_WITHIN, K_VALUES},
+    [SCN_CHANGE_CLOSE_WAYS] = {K_WAYS, K_WITHIN, K_MODES},
+    [SCN_CHANGE_SPEED_FACTOR] = {K_WITHIN, K_FACTOR, K_MODES},
+    [SCN_CHANGE_ADD_LINK] = {K_FROM, K_TO, K_MODES, K_SPEED_KMH},
+    [SCN_CHANGE_ADD_ROUTE] = {K_ROUTE, K_ROUTE_TYPE, K_STOPS, K_HEADWAY_MIN, K_SPAN, K_DEPARTURES,
+                              K_SPEED_KMH, K_HOP_MIN, K_DWELL_S},
+    [SCN_CHANGE_SET_HEADWAY] = {K_ROUTE, K_HEADWAY_MIN, K_SPAN},
+    [SCN_CHANGE_REMOVE_ROUTE] = {K_ROUTE, K_SPAN},
+    [SCN_CHANGE_ADD_POPULATION] = {K_GROUPS, K_WITHIN, K_ORIGINS},
+    [SCN_CHANGE_REMOVE_POPULATION] = {K_GROUPS, K_WITHIN, K_ORIGINS, K_SHARE},
+};
+
+static size_t key_list_len(const key_id *k, size_t max) {
+    size_t n = 0;
+    while (n < max && (n == 0 || k[n] != K_NAME)) ++n; /* zero-filled tail is K_NAME (0) */
+    return n;
+}
+
+static size_t seq_len(const yaml_node_t *n) {
+    return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+static sim_status need_seq(const loader *ld, const yaml_node_t *n, const char *what) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail_at(ld, mark_of(n), "expected a list for %s, found %s", what,
+                       show_node(n, shown));
+    if (seq_len(n) == 0) return fail_at(ld, mark_of(n), "%s must not be empty", what);
+    return SIM_OK;
+}
+
+/* A list of strings (ids) into a new array. */
+static sim_status string_list(const loader *ld, const yaml_node_t *n, const char *what,
+                              char ***out, size_t *n_out) {
+    sim_status rc = need_seq(ld, n, what);
+    if (rc) return rc;
+    size_t k = seq_len(n);
+    if (!(*out = calloc(k, sizeof **out))) return no_memory(ld);
+    *n_out = k;
+    for (size_t i = 0; i < k; ++i) {
+        const yaml_node_t *item = node_at(ld, n->data.sequence.items.start[i]);
+        if ((rc = node_string(ld, item, what, &(*out)[i]))) return rc;
+    }
+    return SIM_OK;
+}
+
+/* A point written [lon, lat] or { lon: x, lat: y }, checked to be a WGS84 coordinate. */
+static sim_status lonlat_point(const loader *ld, yaml_node_t *n, const char *what, double *lon,
+                               double *lat) {
+    char shown[SHOW_BUF];
+    sim_status rc;
+    if (n->type == YAML_SEQUENCE_NODE && seq_len(n) == 2) {
+        if ((rc = node_number(ld, node_at(ld, n->data.sequence.items.start[0]), "lon", lon)) ||
+            (rc = node_number(ld, node_at(ld, n->data.sequence.items.start[1]), "lat", lat)))
+            return rc;
+    } else if (n->type == YAML_MAPPING_NODE) {
+        static const key_id keys[] = {K_LON, K_LAT};
+        fields f;
+        if ((rc = read_fields(ld, n, what, keys, COUNT_OF(keys), &f)) ||
+            (rc = need(ld, &f, K_LON, what)) || (rc = need(ld, &f, K_LAT, what)) ||
+            (rc = node_number(ld, f.val[K_LON], "lon", lon)) ||
+            (rc = node_number(ld, f.val[K_LAT], "lat", lat)))
+            return rc;
+    } else {
+        return fail_at(ld, mark_of(n), "expected a point [lon, lat] or { lon: ..., lat: ... } "
+                       "for %s, found %s", what, show_node(n, shown));
+    }
+    if (!(*lon >= -180 && *lon <= 180 && *lat >= -90 && *lat <= 90))
+        return fail_at(ld, mark_of(n), "%s: (%g, %g) is not a longitude, latitude in degrees",
+                       what, *lon, *lat);
+    return SIM_OK;
+}
+
+static sim_status parse_area(const loader *ld, yaml_node_t *n, scn_area *a) {
+    fields f;
+    sim_status rc;
+    a->mark = mark_of(n);
+    if ((rc = read_fields(ld, n, "'within' (an area: { polygon: [[lon, lat], ...] } or "
+                          "{ source: file, layer: name })", AREA_KEYS, COUNT_OF(AREA_KEYS), &f)))
+        return rc;
+    if (!f.val[K_POLYGON] == !f.val[K_SOURCE])
+        return fail_at(ld, mark_of(n), "'within' needs exactly one of 'polygon' (inline lon/lat "
+                       "points) or 'source' (a polygon file)");
+    if (f.val[K_SOURCE]) {
+        scn_mark m;
+        if ((rc = field_path(ld, &f, K_SOURCE, &a->source, &m)) ||
+            (rc = field_string(ld, &f, K_LAYER, &a->layer)))
+            return rc;
+        return SIM_OK;
+    }
+    if (f.val[K_LAYER]) return fail_at(ld, mark_of(f.key[K_LAYER]), "'layer' goes with 'source'");
+    const yaml_node_t *p = f.val[K_POLYGON];
+    if ((rc = need_seq(ld, p, "'polygon'"))) return rc;
+    size_t k = seq_len(p);
+    if (k < 3)
+        return fail_at(ld, mark_of(p), "'polygon' needs at least 3 points [lon, lat], found %zu",
+                       k);
+    if (!(a->lon = malloc(k * sizeof *a->lon)) || !(a->lat = malloc(k * sizeof *a->lat)))
+        return no_memory(ld);
+    a->n = k;
+    for (size_t i = 0; i < k; ++i)
+        if ((rc = lonlat_point(ld, node_at(ld, p->data.sequence.items.start[i]), "a polygon point",
+                               &a->lon[i], &a->lat[i])))
+            return rc;
+    return SIM_OK;
+}
+
+/* Times of day "HH:MM" (up to 47:59) into seconds. */
+static sim_status clock_value(const loader *ld, const yaml_node_t *n, const char *what,
+                              int32_t *out) {
+    char shown[SHOW_BUF];
+    if (n->type == YAML_SCALAR_NODE && !is_null(n)) {
+        const char *s = scalar_text(n), *end = s + scalar_len(n), *p = s;
+        int h = 0, m = 0;
+        if (scan_clock(&p, end, &h, &m) && p == end && m < 60 && h <= MAX_WINDOW_HOUR) {
+            *out = (int32_t)(h * 3600 + m * 60);
+            return SIM_OK;
+        }
+    }
+    return fail_at(ld, mark_of(n), "%s: expected a time of day \"HH:MM\", found %s", what,
+                   show_node(n, shown));
+}
+
+/* A span "HH:MM-HH:MM" (start inclusive, end exclusive). */
+static sim_status span_value(const loader *ld, const yaml_node_t *n, int32_t *from,
+                             int32_t *to) {
+    char shown[SHOW_BUF];
+    if (n->type == YAML_SCALAR_NODE && !is_null(n)) {
+        const char *s = scalar_text(n), *end = s + scalar_len(n), *p = s;
+        int h0 = 0, m0 = 0, h1 = 0, m1 = 0;
+        int ok = scan_clock(&p, end, &h0, &m0);
+        while (ok && p < end && *p == ' ') ++p;
+        ok = ok && p < end && *p++ == '-';
+        while (ok && p < end && *p == ' ') ++p;
+        ok = ok && scan_clock(&p, end, &h1, &m1) && p == end && m0 < 60 && m1 < 60 &&
+             h0 <= MAX_WINDOW_HOUR && h1 <= MAX_WINDOW_HOUR;
+        if (ok) {
+            *from = (int32_t)(h0 * 3600 + m0 * 60);
+            *to = (int32_t)(h1 * 3600 + m1 * 60);
+            if (*to <= *from)
+                return fail_at(ld, mark_of(n), "'span': its end is not after its start");
+            return SIM_OK;
+        }
+    }
+    return fail_at(ld, mark_of(n), "'span': expected \"HH:MM-HH:MM\", found %s",
+                   show_node(n, shown));
+}
+
+/* The service selection keys: at most one of ids, where, within. */
+static sim_status parse_selection(const loader *ld, const fields *f, scn_change *ch,
+                                  int required) {
+    int n = !!f->val[K_IDS] + !!f->val[K_WHERE] + !!f->val[K_WITHIN];
+    if (n > 1)
+        return fail_at(ld, mark_of(f->map), "%s selects services by one of 'ids', 'where' or "
+                       "'within', not several", CHANGE_NAMES[ch->kind]);
+    if (n == 0 && required)
+        return fail_at(ld, mark_of(f->map), "%s needs one of 'ids', 'where' or 'within' (which "
+                       "services)", CHANGE_NAMES[ch->kind]);
+    sim_status rc;
+    if (f->val[K_IDS] && (rc = string_list(ld, f->val[K_IDS], "'ids'", &ch->ids, &ch->n_ids)))
+        return rc;
+    if ((rc = field_string(ld, f, K_WHERE, &ch->where))) return rc;
+    if (f->val[K_WITHIN]) {
+        ch->has_area = 1;
+        return parse_area(ld, f->val[K_WITHIN], &ch->area);
+    }
+    return SIM_OK;
+}
+
+static sim_status change_modes(const loader *ld, const fields *f, const scn_config *c,
+                               scn_change *ch) {
+    ch->modes = 0;
+    if (!f->val[K_MODES]) {
+        for (int m = 0; m < SCN_STREET_MODE_COUNT; ++m) ch->modes |= 1u << m;
+        return SIM_OK;
+    }
+    int modes[SCN_MODE_COUNT] = {0};
+    scn_mark marks[SCN_MODE_COUNT];
+    sim_status rc = parse_modes(ld, f->val[K_MODES], modes, marks);
+    if (rc) return rc;
+    for (int m = 0; m < SCN_MODE_COUNT; ++m) {
+        if (!modes[m]) continue;
+        if (m == SCN_MODE_TRANSIT)
+            return fail_at(ld, marks[m], "%s applies to street modes (walk, bike, car), not "
+                           "transit", CHANGE_NAMES[ch->kind]);
+        if (!c->network.modes[m])
+            return fail_at(ld, marks[m], "mode '%s' is not one of network.modes",
+                           MODE_NAMES[m]);
+        ch->modes |= 1u << m;
+    }
+    return SIM_OK;
+}
+
+static sim_status parse_points(const loader *ld, const yaml_node_t *n, scn_change *ch) {
+    sim_status rc = need_seq(ld, n, "'points'");
+    if (rc) return rc;
+    size_t k = seq_len(n);
+    if (!(ch->point_id = calloc(k, sizeof *ch->point_id)) ||
+        !(ch->point_lon = malloc(k * sizeof(double))) ||
+        !(ch->point_lat = malloc(k * sizeof(double))) ||
+        !(ch->point_cap = malloc(k * sizeof(double))))
+        return no_memory(ld);
+    ch->n_points = k;
+    for (size_t i = 0; i < k; ++i) {
+        yaml_node_t *item = node_at(ld, n->data.sequence.items.start[i]);
+        fields f;
+        if ((rc = read_fields(ld, item, "a point of 'points'", POINT_KEYS, COUNT_OF(POINT_KEYS),
+                              &f)) ||
+            (rc = need(ld, &f, K_ID, "a point of 'points'")) ||
+            (rc = field_string(ld, &f, K_ID, &ch->point_id[i])) ||
+            (rc = need(ld, &f, K_LON, "a point of 'points'")) ||
+            (rc = need(ld, &f, K_LAT, "a point of 'points'")) ||
+            (rc = node_number(ld, f.val[K_LON], "lon", &ch->point_lon[i])) ||
+            (rc = node_number(ld, f.val[K_LAT], "lat", &ch->point_lat[i])))
+            return rc;
+        if (!(fabs(ch->point_lon[i]) <= 180 && fabs(ch->point_lat[i]) <= 90))
+            return fail_at(ld, mark_of(item), "a point of 'points': (%g, %g) is not a longitude, "
+                           "latitude in degrees", ch->point_lon[i], ch->point_lat[i]);
+        ch->point_cap[i] = 1;
+        if ((rc = field_number(ld, &f, K_CAPACITY, 0, &ch->point_cap[i]))) return rc;
+    }
+    return SIM_OK;
+}
+
+/* lonlat_point() reads a whole mapping with lon/lat only; points also carry id and capacity. */
+
+static sim_status parse_stops(const loader *ld, const yaml_node_t *n, scn_change *ch) {
+    sim_status rc = need_seq(ld, n, "'stops'");
+    if (rc) return rc;
+    size_t k = seq_len(n);
+    if (k < 2) return fail_at(ld, mark_of(n), "'stops' needs at least 2 stops, found %zu", k);
+    if (!(ch->stop_ids = calloc(k, sizeof *ch->stop_ids)) ||
+        !(ch->stop_lon = calloc(k, sizeof(double))) || !(ch->stop_lat = calloc(k, sizeof(double))))
+        return no_memory(ld);
+    ch->n_stops = k;
+    for (size_t i = 0; i < k; ++i) {
+        yaml_node_t *item = node_at(ld, n->data.sequence.items.start[i]);
+        if (item->type == YAML_SCALAR_NODE) {
+            if ((rc = node_string(ld, item, "a stop id", &ch->stop_ids[i]))) return rc;
+        } else if ((rc = lonlat_point(ld, item, "a new stop", &ch->stop_lon[i],
+                                      &ch->stop_lat[i]))) {
+            return rc;
+        }
+    }
+    return SIM_OK;
+}
+
+static sim_status parse_group_counts(const loader *ld, const yaml_node_t *n, const scn_config *c,
+                                     scn_change *ch) {
+    char shown[SHOW_BUF];
+    if (n->type != YAML_MAPPING_NODE)
+        return fail_at(ld, mark_of(n), "expected a mapping { group: people, ... } for 'groups', "
+                       "found %s", show_node(n, shown));
+    if (!(ch->group_count = malloc((c->n_groups ? c->n_groups : 1) * sizeof(double))))
+        return no_memory(ld);
+    for (size_t g = 0; g < c->n_groups; ++g) ch->group_count[g] = NAN;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; ++p) {
+        yaml_node_t *k = node_at(ld, p->key), *v = node_at(ld, p->value);
+        size_t g = 0;
+        while (g < c->n_groups && !scalar_is(k, c->groups[g].name)) ++g;
+        if (g == c->n_groups) {
+            char list[256] = "";
+            for (size_t q = 0; q < c->n_groups; ++q) list_append(list, sizeof list, c->groups[q].name);
+            return fail_at(ld, mark_of(k), "%s: group %s is not one of the population's groups "
+                           "(%s)", CHANGE_NAMES[ch->kind], show_node(k, shown), list);
+        }
+        double people = 0;
+        sim_status rc = node_number(ld, v, c->groups[g].name, &people);
+        if (rc) return rc;
+        if (!(people >= 0))
+            return fail_at(ld, mark_of(v), "people to %s must be 0 or more, found %g",
+                           ch->kind == SCN_CHANGE_ADD_POPULATION ? "add" : "remove", people);
+        ch->group_count[g] = people;
+    }
+    return SIM_OK;
+}
+
+static sim_status parse_change(const loader *ld, yaml_node_t *item, const scn_config *c,
+                               scn_change *ch) {
+    char shown[SHOW_BUF];
+    ch->capacity = ch->factor = ch->share = NAN;
+    ch->start_s = ch->end_s = -1;
+    ch->route_type = 3;
+    if (item->type != YAML_MAPPING_NODE ||
+        item->data.mapping.pairs.top - item->data.mapping.pairs.start != 1)
+        return fail_at(ld, mark_of(item), "a change is a mapping with one key ({ add_services: "
+                       "{ ... } }), found %s", show_node(item, shown));
+    yaml_node_t *name = node_at(ld, item->data.mapping.pairs.start->key);
+    yaml_node_t *val = node_at(ld, item->data.mapping.pairs.start->value);
+    int kind = 0;
+    while (kind < SCN_CHANGE_COUNT && !scalar_is(name, CHANGE_NAMES[kind])) ++kind;
+    if (kind == SCN_CHANGE_COUNT) {
+        char list[400] = "", also[48] = "";
+        for (int k = 0; k < SCN_CHANGE_COUNT; ++k) list_append(list, sizeof list, CHANGE_NAMES[k]);
+        const char *hint = name->type == YAML_SCALAR_NODE
+                               ? suggest_name(scalar_text(name), scalar_len(name), CHANGE_NAMES,
+                                              SCN_CHANGE_COUNT)
+                               : NULL;
+        if (hint) snprintf(also, sizeof also, "did you mean '%s'? ", hint);
+        return fail_at(ld, mark_of(name), "unknown change %s (%sexpected one of: %s)",
+                       show_node(name, shown), also, list);
+    }
+    ch->kind = (scn_change_kind)kind;
+    ch->mark = mark_of(name);
+    const key_id *keys = CHANGE_KEYS[kind];
+    size_t nk = key_list_len(keys, COUNT_OF(CHANGE_KEYS[kind]));
+    char what[48];
+    snprintf(what, sizeof what, "'%s'", CHANGE_NAMES[kind]);
+    fields f;
+    sim_status rc = read_fields(ld, val, what, keys, nk, &f);
+    if (rc) return rc;
+    switch (ch->kind) {
+    case SCN_CHANGE_ADD_SERVICES:
+    case SCN_CHANGE_REMOVE_SERVICES:
+    case SCN_CHANGE_MOVE_SERVICE:
+    case SCN_CHANGE_SET_CAPACITY:
+    case SCN_CHANGE_SET_ATTRIBUTES:
+        if ((rc = need(ld, &f, K_SERVICE, what)) ||
+            (rc = field_string(ld, &f, K_SERVICE, &ch->service)))
+            return rc;
+        break;
+    default:
+        break;
+    }
+    switch (ch->kind) {
+    case SCN_CHANGE_ADD_SERVICES:
+        if (!f.val[K_POINTS] == !f.val[K_SOURCE])
+            return fail_at(ld, mark_of(val), "add_services needs exactly one of 'points' (inline) "
+                           "or 'source' (a layer of new services)");
+        if (f.val[K_POINTS]) {
+            key_id wrong = first_in_file(&f, (const key_id[]){K_LAYER, K_ID, K_LON, K_LAT,
+                                                              K_FILTER, K_CAPACITY}, 6);
+            if (wrong != K_COUNT)
+                return fail_at(ld, mark_of(f.key[wrong]), "'%s' goes with 'source', not with "
+                               "'points' (give each point its own id and capacity)",
+                               KEY_NAMES[wrong]);
+            return parse_points(ld, f.val[K_POINTS], ch);
+        }
+        ch->has_layer = 1;
+        if ((rc = parse_layer(ld, &f, what, &ch->layer))) return rc;
+        return field_string(ld, &f, K_CAPACITY, &ch->capacity_field);
+    case SCN_CHANGE_REMOVE_SERVICES:
+        return parse_selection(ld, &f, ch, 1);
+    case SCN_CHANGE_MOVE_SERVICE:
+        if ((rc = need(ld, &f, K_ID, what)) || (rc = need(ld, &f, K_LON, what)) ||
+            (rc = need(ld, &f, K_LAT, what)))
+            return rc;
+        if (!(ch->ids = calloc(1, sizeof *ch->ids))) return no_memory(ld);
+        ch->n_ids = 1;
+        if ((rc = field_string(ld, &f, K_ID, &ch->ids[0])) ||
+            (rc = node_number(ld, f.val[K_LON], "lon", &ch->lon)) ||
+            (rc = node_number(ld, f.val[K_LAT], "lat", &ch->lat)))
+            return rc;
+        if (!(fabs(ch->lon) <= 180 && fabs(ch->lat) <= 90))
+            return fail_at(ld, mark_of(val), "move_service: (%g, %g) is not a longitude, latitude",
+                           ch->lon, ch->lat);
+        return SIM_OK;
+    case SCN_CHANGE_SET_CAPACITY:
+        if (!f.val[K_CAPACITY] == !f.val[K_FACTOR])
+            return fail_at(ld, mark_of(val), "set_capacity needs exactly one of 'capacity' (the "
+                           "new value) or 'factor' (a multiplier)");
+        if ((rc = field_number(ld, &f, K_CAPACITY, 0, &ch->capacity)) ||
+            (rc = field_number(ld, &f, K_FACTOR, 0, &ch->factor)))
+            return rc;
+        return parse_selection(ld, &f, ch, 0);
+    case SCN_CHANGE_SET_ATTRIBUTES: {
+        /* attributes matter through the groups' eligibility conditions (OGR SQL on the
+         * service layers), which are evaluated by reading the layers; changed values are not
+         * there to read. Refused rather than ignored (docs/SCENARIOS.md). */
+        return fail_at(ld, mark_of(name), "set_attributes is not available in this version: "
+                       "give the changed services in a layer of their own (remove_services, "
+                       "then add_services with 'source') so that eligibility conditions read "
+                       "their fields");
+        const yaml_node_t *v = f.val[K_VALUES];
+        if (v->type != YAML_MAPPING_NODE || v->data.mapping.pairs.top == v->data.mapping.pairs.start)
+            return fail_at(ld, mark_of(v), "'values' must be a mapping { field: value, ... }");
+        size_t k = (size_t)(v->data.mapping.pairs.top - v->data.mapping.pairs.start);
+        if (!(ch->attr_name = calloc(k, sizeof *ch->attr_name)) ||
+            !(ch->attr_value = calloc(k, sizeof *ch->attr_value)))
+            return no_memory(ld);
+        ch->n_attrs = k;
+        for (size_t i = 0; i < k; ++i) {
+            yaml_node_t *kn = node_at(ld, v->data.mapping.pairs.start[i].key);
+            yaml_node_t *vn = node_at(ld, v->data.mapping.pairs.start[i].value);
+            if ((rc = node_string(ld, kn, "a field name", &ch->attr_name[i])) ||
+                (rc = node_string(ld, vn, "a field value", &ch->attr_value[i])))
+                return rc;
+        }
+        return parse_selection(ld, &f, ch, 1);
+    }
+    case SCN_CHANGE_CLOSE_WAYS:
+        if (!f.val[K_WAYS] == !f.val[K_WITHIN])
+            return fail_at(ld, mark_of(val), "close_ways needs exactly one of 'ways' (OSM way ids "
+                           "or feature ids) or 'within' (an area)");
+        if ((rc = change_modes(ld, &f, c, ch))) return rc;
+        if (f.val[K_WITHIN]) {
+            ch->has_area = 1;
+            return parse_area(ld, f.val[K_WITHIN], &ch->area);
+        }
+        if ((rc = need_seq(ld, f.val[K_WAYS], "'ways'"))) return rc;
+        ch->n_ways = seq_len(f.val[K_WAYS]);
+        if (!(ch->way_ids = malloc(ch->n_ways * sizeof *ch->way_ids))) return no_memory(ld);
+        for (size_t i = 0; i < ch->n_ways; ++i) {
+            const yaml_node_t *w = node_at(ld, f.val[K_WAYS]->data.sequence.items.start[i]);
+            double id = 0;
+            if ((rc = node_number(ld, w, "ways", &id))) return rc;
+            if (id != floor(id) || fabs(id) > 9e15)
+                return fail_at(ld, mark_of(w), "'ways': %s is not a whole way id", scalar_text(w));
+            ch->way_ids[i] = (int64_t)id;
+        }
+        return SIM_OK;
+    case SCN_CHANGE_SPEED_FACTOR:
+        if ((rc = need(ld, &f, K_WITHIN, what)) || (rc = need(ld, &f, K_FACTOR, what)) ||
+            (rc = field_number(ld, &f, K_FACTOR, 1, &ch->factor)) ||
+            (rc = change_modes(ld, &f, c, ch)))
+            return rc;
+        ch->has_area = 1;
+        return parse_area(ld, f.val[K_WITHIN], &ch->area);
+    case SCN_CHANGE_ADD_LINK:
+        if ((rc = need(ld, &f, K_FROM, what)) || (rc = need(ld, &f, K_TO, what)) ||
+            (rc = lonlat_point(ld, f.val[K_FROM], "'from'", &ch->lon, &ch->lat)) ||
+            (rc = lonlat_point(ld, f.val[K_TO], "'to'", &ch->lon2, &ch->lat2)) ||
+            (rc = change_modes(ld, &f, c, ch)))
+            return rc;
+        ch->speed_kmh = 0;
+        return field_number(ld, &f, K_SPEED_KMH, 1, &ch->speed_kmh);
+    case SCN_CHANGE_ADD_ROUTE:
+    case SCN_CHANGE_SET_HEADWAY:
+    case SCN_CHANGE_REMOVE_ROUTE: {
+        if (!c->transit.set)
+            return fail_at(ld, mark_of(name), "%s changes public transit, but the file has no "
+                           "'transit:' block", CHANGE_NAMES[kind]);
+        if ((rc = need(ld, &f, K_ROUTE, what)) || (rc = field_string(ld, &f, K_ROUTE, &ch->route)))
+            return rc;
+        if (f.val[K_SPAN] && (rc = span_value(ld, f.val[K_SPAN], &ch->start_s, &ch->end_s)))
+            return rc;
+        double headway = 0;
+        if (f.val[K_HEADWAY_MIN]) {
+            if ((rc = field_number(ld, &f, K_HEADWAY_MIN, 1, &headway))) return rc;
+            if (headway * 60 != floor(headway * 60))
+                return fail_at(ld, mark_of(f.val[K_HEADWAY_MIN]), "'headway_min' must be whole "
+                               "seconds (e.g. 7.5)");
+            ch->headway_s = (uint32_t)(headway * 60);
+        }
+        if (ch->kind == SCN_CHANGE_SET_HEADWAY) return need(ld, &f, K_HEADWAY_MIN, what);
+        if (ch->kind == SCN_CHANGE_REMOVE_ROUTE) return SIM_OK;
+        double rt = 3, dwell = 0;
+        if ((rc = need(ld, &f, K_STOPS, what)) || (rc = parse_stops(ld, f.val[K_STOPS], ch)) ||
+            (rc = field_number(ld, &f, K_ROUTE_TYPE, 0, &rt)) ||
+            (rc = field_number(ld, &f, K_DWELL_S, 0, &dwell)) ||
+            (rc = field_number(ld, &f, K_SPEED_KMH, 1, &ch->speed_kmh)))
+            return rc;
+        ch->route_type = (int)rt;
+        ch->dwell_s = (uint32_t)lround(dwell);
+        if (!f.val[K_HEADWAY_MIN] == !f.val[K_DEPARTURES])
+            return fail_at(ld, mark_of(val), "add_route needs exactly one of 'headway_min' (with "
+                           "'span') or 'departures' (a list of \"HH:MM\")");
+        if (f.val[K_HEADWAY_MIN] && !f.val[K_SPAN])
+            return fail_at(ld, mark_of(val), "add_route with 'headway_min' needs 'span' "
+                           "(\"HH:MM-HH:MM\": when it runs)");
+        if (!f.val[K_SPEED_KMH] == !f.val[K_HOP_MIN])
+            return fail_at(ld, mark_of(val), "add_route needs exactly one of 'speed_kmh' or "
+                           "'hop_min' (minutes between consecutive stops)");
+        if (f.val[K_DEPARTURES]) {
+            const yaml_node_t *d = f.val[K_DEPARTURES];
+            if ((rc = need_seq(ld, d, "'departures'"))) return rc;
+            ch->n_departures = seq_len(d);
+            if (!(ch->departures_s = malloc(ch->n_departures * sizeof *ch->departures_s)))
+                return no_memory(ld);
+            for (size_t i = 0; i < ch->n_departures; ++i) {
+                const yaml_node_t *t = node_at(ld, d->data.sequence.items.start[i]);
+                if ((rc = clock_value(ld, t, "'departures'", &ch->departures_s[i]))) return rc;
+                if (i && ch->departures_s[i] <= ch->departures_s[i - 1])
+                    return fail_at(ld, mark_of(t), "'departures' must be in increasing order");
+            }
+        }
+        if (f.val[K_HOP_MIN]) {
+            const yaml_node_t *h = f.val[K_HOP_MIN];
+            if ((rc = need_seq(ld, h, "'hop_min'"))) return rc;
+            if (seq_len(h) != ch->n_stops - 1)
+                return fail_at(ld, mark_of(h), "'hop_min' needs %zu values (one per hop between "
+                               "the %zu stops), found %zu", ch->n_stops - 1, ch->n_stops,
+                               seq_len(h));
+            if (!(ch->hop_s = malloc((ch->n_stops - 1) * sizeof *ch->hop_s))) return no_memory(ld);
+            for (size_t i = 0; i + 1 < ch->n_stops; ++i) {
+                const yaml_node_t *t = node_at(ld, h->data.sequence.items.start[i]);
+                double v = 0;
+                if ((rc = node_number(ld, t, "hop_min", &v))) return rc;
+                if (!(v > 0)) return fail_at(ld, mark_of(t), "'hop_min' values must be > 0");
+                ch->hop_s[i] = (uint32_t)lround(v * 60);
+            }
+        }
+        return SIM_OK;
+    }
+    case SCN_CHANGE_ADD_POPULATION:
+    case SCN_CHANGE_REMOVE_POPULATION:
+        if (!f.val[K_WITHIN] == !f.val[K_ORIGINS])
+            return fail_at(ld, mark_of(val), "%s needs exactly one of 'within' (an area) or "
+                           "'origins' (origin ids)", CHANGE_NAMES[kind]);
+        if (ch->kind == SCN_CHANGE_REMOVE_POPULATION && !f.val[K_GROUPS] == !f.val[K_SHARE])
+            return fail_at(ld, mark_of(val), "remove_population needs exactly one of 'groups' "
+                           "(people per group) or 'share' (a fraction of everyone there)");
+        if (ch->kind == SCN_CHANGE_ADD_POPULATION && (rc = need(ld, &f, K_GROUPS, what)))
+            return rc;
+        if (f.val[K_GROUPS] && (rc = parse_group_counts(ld, f.val[K_GROUPS], c, ch))) return rc;
+        if (f.val[K_SHARE]) {
+            if ((rc = field_number(ld, &f, K_SHARE, 1, &ch->share))) return rc;
+            if (ch->share > 1)
+                return fail_at(ld, mark_of(f.val[K_SHARE]), "'share' is a fraction 0 to 1");
+        }
+        if (f.val[K_ORIGINS])
+            return string_list(ld, f.val[K_ORIGINS], "'origins'", &ch->origin_ids,
+                               &ch->n_origin_ids);
+        ch->has_area = 1;
+        return parse_area(ld, f.val[K_WITHIN], &ch->area);
+    case SCN_CHANGE_COUNT:
+        break;
+    }
+    return SIM_OK;
+}
+
+static sim_status grow_scenarios(const loader *ld, scn_config *c, size_t *cap) {
+    if (c->n_scenarios < *cap) return SIM_OK;
+    size_t nc = *cap ? 2 * *cap : 8;
+    scn_scenario *p = realloc(c->scenarios, nc * sizeof *p);
+    if (!p) return no_memory(ld);
+    memset(p + *cap, 0, (nc - *cap) * sizeof *p);
+    c->scenarios = p;
+    *cap = nc;
+    return SIM_OK;
+}
+
+static sim_status parse_changes(const loader *ld, const yaml_node_t *n, const scn_config *c,
+                                scn_scenario *s) {
+    sim_status rc = need_seq(ld, n, "'changes'");
+    if (rc) return rc;
+    size_t k = seq_len(n);
+    if (!(s->changes = calloc(k, sizeof *s->changes))) return no_memory(ld);
+    for (size_t i = 0; i < k; ++i) {
+        s->n_changes = i + 1;
+        yaml_node_t *item = node_at(ld, n->data.sequence.items.start[i]);
+        if ((rc = parse_change(ld, item, c, &s->changes[i]))) {
+            /* name the scenario and the change in front of the message */
+            char msg[SIM_ERROR_MSG_LEN];
+            snprintf(msg, sizeof msg, "%s", ld->err->msg);
+            sim_error_set(ld->err, rc, "%s (scenario '%s', change %zu)", msg, s->name, i + 1);
+            return rc;
+        }
+    }
+    return SIM_OK;
+}
+
+static sim_status scenario_name(const loader *ld, const yaml_node_t *n, const char *text,
+                                char **dst) {
+    size_t len = strlen(text);
+    size_t ok = strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-.");
+    if (len == 0 || len > MAX_NAME_LEN || ok != len || text[0] == '.')
+        return fail_at(ld, mark_of(n), "scenario name \"%.*s\" must be 1 to %d characters among "
+                       "A-Z, a-z, 0-9, '_', '-' and '.', not starting with '.' (it names the "
+                       "scenario's output folder inside OUTDIR; no '/' or '..')",
+                       (int)(len > SHOW_LEN ? SHOW_LEN : len), text, MAX_NAME_LEN);
+    if (!strcmp(text, "baseline"))
+        return fail_at(ld, mark_of(n), "'baseline' is the name of the unmodified city; give the "
+                       "scenario another name");
+    if (!(*dst = dup_opt(text))) return no_memory(ld);
+    return SIM_OK;
+}
+
+static sim_status parse_scenario_list(const loader *ld, const yaml_node_t *n, scn_config *c,
+                                      size_t *cap) {
+    sim_status rc = need_seq(ld, n, "'scenarios'");
+    if (rc) return rc;
+    for (yaml_node_item_t *it = n->data.sequence.items.start; it < n->data.sequence.items.top;
+         ++it) {
+        yaml_node_t *item = node_at(ld, *it);
+        fields f;
+        if ((rc = read_fields(ld, item, "a scenario", SCENARIO_KEYS, COUNT_OF(SCENARIO_KEYS), &f)) ||
+            (rc = need(ld, &f, K_NAME, "a scenario")) || (rc = grow_scenarios(ld, c, cap)))
+            return rc;
+        scn_scenario *s = &c->scenarios[c->n_scenarios++];
+        char *raw = NULL;
+        if ((rc = node_string(ld, f.val[K_NAME], "'name'", &raw))) return rc;
+        rc = scenario_name(ld, f.val[K_NAME], raw, &s->name);
+        free(raw);
+        s->mark = mark_of(f.val[K_NAME]);
+        if (rc || (rc = field_string(ld, &f, K_DESCRIPTION, &s->description))) return rc;
+        /* a scenario without changes is the baseline again (useful as a check) */
+        if (f.val[K_CHANGES] && !is_null(f.val[K_CHANGES]) &&
+            (rc = parse_changes(ld, f.val[K_CHANGES], c, s)))
+            return rc;
+    }
+    return SIM_OK;
+}
+
+/* `name` with every `$param` replaced by the parameter's current text. */
+static sim_status expand_name(const loader *ld, const yaml_node_t *n, const char *tmpl,
+                              char *out, size_t size) {
+    size_t w = 0;
+    for (const char *p = tmpl; *p;) {
+        if (*p == '$') {
+            size_t best = 0, len = 0;
+            for (size_t k = 0; k < ld->n_params; ++k) {
+                size_t l = strlen(ld->param_name[k]);
+                if (!strncmp(p + 1, ld->param_name[k], l) && l > len) best = k, len = l;
+            }
+            if (len) {
+                const yaml_node_t *v = ld->param_value[best];
+                w += (size_t)snprintf(out + w, w < size ? size - w : 0, "%s", scalar_text(v));
+                p += 1 + len;
+                continue;
+            }
+        }
+        if (w + 1 < size) out[w] = *p;
+        ++w;
+        ++p;
+    }
+    if (w >= size) return fail_at(ld, mark_of(n), "sweep name too long once expanded");
+    out[w] = '\0';
+    return SIM_OK;
+}
+
+static sim_status parse_sweep(loader *ld, yaml_node_t *item, scn_config *c, size_t sweep_no,
+                              size_t *cap) {
+    fields f;
+    sim_status rc;
+    char shown[SHOW_BUF];
+    if ((rc = read_fields(ld, item, "a sweep", SWEEP_KEYS, COUNT_OF(SWEEP_KEYS), &f)) ||
+        (rc = need(ld, &f, K_NAME, "a sweep")) || (rc = need(ld, &f, K_PARAMETERS, "a sweep")) ||
+        (rc = need(ld, &f, K_CHANGES, "a sweep")))
+        return rc;
+    const yaml_node_t *pm = f.val[K_PARAMETERS], *nm = f.val[K_NAME];
+    if (pm->type != YAML_MAPPING_NODE || pm->data.mapping.pairs.top == pm->data.mapping.pairs.start)
+        return fail_at(ld, mark_of(pm), "'parameters' must be a mapping { name: [values], ... }");
+    size_t np = (size_t)(pm->data.mapping.pairs.top - pm->data.mapping.pairs.start);
+    if (np > 8) return fail_at(ld, mark_of(pm), "a sweep has at most 8 parameters");
+    const char *names[8];
+    yaml_node_t *lists[8], *cur[8];
+    size_t len[8], idx[8] = {0}, total = 1;
+    for (size_t k = 0; k < np; ++k) {
+        yaml_node_t *kn = node_at(ld, pm->data.mapping.pairs.start[k].key);
+        lists[k] = node_at(ld, pm->data.mapping.pairs.start[k].value);
+        if (kn->type != YAML_SCALAR_NODE || is_null(kn) ||
+            strspn(scalar_text(kn), "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+                scalar_len(kn))
+            return fail_at(ld, mark_of(kn), "sweep parameter names are letters, digits and '_', "
+                           "found %s", show_node(kn, shown));
+        names[k] = scalar_text(kn);
+        if ((rc = need_seq(ld, lists[k], "a sweep parameter's values"))) return rc;
+        len[k] = seq_len(lists[k]);
+        for (size_t i = 0; i < len[k]; ++i) {
+            const yaml_node_t *v = node_at(ld, lists[k]->data.sequence.items.start[i]);
+            if (v->type != YAML_SCALAR_NODE || is_null(v))
+                return fail_at(ld, mark_of(v), "sweep values are numbers or strings, found %s",
+                               show_node(v, shown));
+        }
+        total = total > SIZE_MAX / len[k] ? SIZE_MAX : total * len[k];
+    }
+    if (nm->type != YAML_SCALAR_NODE || !strchr(scalar_text(nm), '$'))
+        return fail_at(ld, mark_of(nm), "a sweep's 'name' must use its parameters ($name) so "
+                       "that each scenario it makes has a name of its own");
+    if (total > c->largest_sweep) {
+        c->largest_sweep = total;
+        c->largest_sweep_mark = mark_of(item);
+    }
+    if (total > 100000)
+        return fail_at(ld, mark_of(pm), "the sweep makes %zu scenarios; at most 100000", total);
+    ld->n_params = np;
+    ld->param_name = names;
+    ld->param_value = cur;
+    for (size_t made = 0; made < total && !rc; ++made) {
+        for (size_t k = 0; k < np; ++k) cur[k] = node_at(ld, lists[k]->data.sequence.items.start[idx[k]]);
+        char name[MAX_NAME_LEN * 2 + 8];
+        if ((rc = expand_name(ld, nm, scalar_text(nm), name, sizeof name)) ||
+            (rc = grow_scenarios(ld, c, cap)))
+            break;
+        scn_scenario *s = &c->scenarios[c->n_scenarios++];
+        s->sweep = (int)sweep_no + 1;
+        s->mark = mark_of(nm);
+        if ((rc = scenario_name(ld, nm, name, &s->name)) ||
+            (rc = field_string(ld, &f, K_DESCRIPTION, &s->description)) ||
+            (rc = parse_changes(ld, f.val[K_CHANGES], c, s)))
+            break;
+        for (size_t k = np; k-- > 0;) { /* the last parameter varies fastest */
+            if (++idx[k] < len[k]) break;
+            idx[k] = 0;
+        }
+    }
+    ld->n_params = 0;
+    ld->param_name = NULL;
+    ld->param_value = NULL;
+    return rc;
+}
+
+static sim_status parse_scenarios(loader *ld, const yaml_node_t *scen, const yaml_node_t *sweeps,
+                                  scn_config *c) {
+    size_t cap = 0;
+    sim_status rc;
+    if (scen && !is_null(scen) && (rc = parse_scenario_list(ld, scen, c, &cap))) return rc;
+    if (sweeps && !is_null(sweeps)) {
+        if ((rc = need_seq(ld, sweeps, "'sweeps'"))) return rc;
+        for (size_t i = 0; i < seq_len(sweeps); ++i)
+            if ((rc = parse_sweep(ld, node_at(ld, sweeps->data.sequence.items.start[i]), c, i,
+                                  &cap)))
+                return rc;
+    }
+    /* names are folder names: unique, also where file systems fold case */
+    for (size_t i = 0; i < c->n_scenarios; ++i)
+        for (size_t j = 0; j < i; ++j)
+            if (!strcasecmp(c->scenarios[i].name, c->scenarios[j].name))
+                return fail_at(ld, c->scenarios[i].mark, "duplicate scenario name '%s' (first at "
+                               "%d:%d%s)", c->scenarios[i].name, c->scenarios[j].mark.line,
+                               c->scenarios[j].mark.col,
+                               strcmp(c->scenarios[i].name, c->scenarios[j].name)
+                                   ? "; names differing only in case would share a folder"
+                                   : "");
+    return SIM_OK;
+}
+
+static void area_free(scn_area *a) {
+    free(a->lon);
+    free(a->lat);
+    free(a->source);
+    free(a->layer);
+}
+
+static void strings_free(char **s, size_t n) {
+    if (!s) return;
+    for (size_t i = 0; i < n; ++i) free(s[i]);
+    free(s);
+}
+
+static void change_free(scn_change *ch) {
+    free(ch->service);
+    strings_free(ch->point_id, ch->n_points);
+    free(ch->point_lon);
+    free(ch->point_lat);
+    free(ch->point_cap);
+    free(ch->layer.source);
+    free(ch->layer.layer);
+    free(ch->layer.id);
+    free(ch->layer.lon);
+    free(ch->layer.lat);
+    free(ch->layer.filter);
+    free(ch->capacity_field);
+    strings_free(ch->ids, ch->n_ids);
+    free(ch->where);
+    area_free(&ch->area);
+    strings_free(ch->attr_name, ch->n_attrs);
+    strings_free(ch->attr_value, ch->n_attrs);
+    free(ch->way_ids);
+    free(ch->route);
+    strings_free(ch->stop_ids, ch->n_stops);
+    free(ch->stop_lon);
+    free(ch->stop_lat);
+    free(ch->departures_s);
+    free(ch->hop_s);
+    free(ch->group_count);
+    strings_free(ch->origin_ids, ch->n_origin_ids);
 }
 
 /* ---- file and YAML -------------------------------------------------------------------------- */
@@ -2207,7 +3057,7 @@ sim_status scn_config_load(const char *path, scn_config **out, sim_error *err) {
     yaml_parser_t parser;
     yaml_document_t doc, extra;
     int have_parser = 0, have_doc = 0, have_extra = 0;
-    loader ld = {path, NULL, &doc, err};
+    loader ld = {path, NULL, &doc, err, 0, NULL, NULL};
     char *text = NULL;
     size_t len = 0;
     sim_status rc = read_file(path, &text, &len, err);
@@ -2338,5 +3188,13 @@ void scn_config_destroy(scn_config *c) {
     free(c->transit.feeds);
     free(c->transit.feed_marks);
     free(c->transit.percentiles);
+    for (size_t i = 0; i < c->n_scenarios; ++i) {
+        scn_scenario *sc = &c->scenarios[i];
+        free(sc->name);
+        free(sc->description);
+        for (size_t j = 0; j < sc->n_changes; ++j) change_free(&sc->changes[j]);
+        free(sc->changes);
+    }
+    free(c->scenarios);
     free(c);
 }

@@ -166,6 +166,98 @@ typedef struct {
     scn_mark mark;    /* of the kind's key */
 } scn_service;
 
+/** An area a change applies to: an inline ring of WGS84 lon/lat points, or a polygon layer. */
+typedef struct {
+    double *lon, *lat; /* inline ring (n >= 3), or NULL */
+    size_t n;
+    char *source, *layer; /* a polygon file (resolved path) and layer, or NULL */
+    scn_mark mark;
+} scn_area;
+
+/** The changes a scenario may make to the baseline (docs/SCENARIOS.md). */
+typedef enum {
+    SCN_CHANGE_ADD_SERVICES = 0,
+    SCN_CHANGE_REMOVE_SERVICES,
+    SCN_CHANGE_MOVE_SERVICE,
+    SCN_CHANGE_SET_CAPACITY,
+    SCN_CHANGE_SET_ATTRIBUTES,
+    SCN_CHANGE_CLOSE_WAYS,
+    SCN_CHANGE_SPEED_FACTOR,
+    SCN_CHANGE_ADD_LINK,
+    SCN_CHANGE_ADD_ROUTE,
+    SCN_CHANGE_SET_HEADWAY,
+    SCN_CHANGE_REMOVE_ROUTE,
+    SCN_CHANGE_ADD_POPULATION,
+    SCN_CHANGE_REMOVE_POPULATION,
+    SCN_CHANGE_COUNT
+} scn_change_kind;
+
+/** The name of a change as written in the file ("add_services", ...). */
+const char *scn_change_name(scn_change_kind k);
+
+/**
+ * One change. Which fields are set depends on the kind; selections of services are by `ids`,
+ * `where` (OGR SQL on the service layer's fields) or `area` (has_area), or all of the kind.
+ */
+typedef struct {
+    scn_change_kind kind;
+    scn_mark mark; /* of the change's name */
+    char *service; /* service kind (services changes) */
+    /* add_services: inline points, or a layer (has_layer) with `capacity` naming its field */
+    size_t n_points;
+    char **point_id;
+    double *point_lon, *point_lat, *point_cap;
+    int has_layer;
+    scn_layer layer;
+    char *capacity_field;
+    /* selections */
+    char **ids;
+    size_t n_ids;
+    char *where;
+    int has_area;
+    scn_area area;
+    /* move_service: the new place; add_link: from (lon, lat) to (lon2, lat2) */
+    double lon, lat, lon2, lat2;
+    /* set_capacity: capacity (>= 0) or factor (> 0; NAN when not given); speed_factor: factor */
+    double capacity, factor;
+    /* set_attributes: field = value pairs (values as text, as OGR SQL compares them) */
+    char **attr_name, **attr_value;
+    size_t n_attrs;
+    /* network changes: the modes (bit m = scn_mode m; every street mode when not given) */
+    unsigned modes;
+    int64_t *way_ids;
+    size_t n_ways;
+    double speed_kmh; /* add_link (0: each mode's profile speed) / add_route (0: use hop_s) */
+    /* transit */
+    char *route;
+    int route_type;
+    size_t n_stops;
+    char **stop_ids;              /* NULL entries: a new stop at stop_lon/stop_lat */
+    double *stop_lon, *stop_lat;
+    uint32_t headway_s;           /* 0: explicit departures */
+    int32_t start_s, end_s;       /* the span; -1 when not given */
+    int32_t *departures_s;
+    size_t n_departures;
+    uint32_t *hop_s;              /* n_stops - 1 hops, or NULL */
+    uint32_t dwell_s;
+    /* population: per group of the file, people to add (or remove); NAN: not given; share:
+     * remove_population's fraction of everyone in the area (NAN: by counts) */
+    double *group_count;
+    double share;
+    char **origin_ids; /* instead of an area: these origins (equal shares) */
+    size_t n_origin_ids;
+} scn_change;
+
+/** A named scenario: the baseline with its changes, applied in order. */
+typedef struct {
+    char *name; /* safe for a folder name; never "baseline" */
+    char *description;
+    scn_mark mark;
+    scn_change *changes;
+    size_t n_changes;
+    int sweep; /* index + 1 of the sweep that made it; 0: written out */
+} scn_scenario;
+
 typedef struct {
     char *path; /* the scenario file as given */
     char *dir;  /* its folder, used to resolve relative paths */
@@ -252,7 +344,16 @@ typedef struct {
                                     the population-weighted mean; default 0.5 */
         scn_mark mark;
     } equity;
+
+    /* `scenarios:` then the scenarios the `sweeps:` make, in file order; names unique */
+    scn_scenario *scenarios;
+    size_t n_scenarios;
+    size_t largest_sweep; /* scenarios made by the largest sweep (runs need --yes past 1000) */
+    scn_mark largest_sweep_mark;
 } scn_config;
+
+/** Sweeps making more scenarios than this need the user's confirmation (`--yes`). */
+#define SCN_SWEEP_CONFIRM 1000
 
 /**
  * Parses the scenario file at `path`. On success *out owns a new config (free with

@@ -948,7 +948,7 @@ static void test_unknown_keys(void) {
                  "unknown key 'grid' (did you mean 'grid_m'?)");
     expect_error(NET POP SRV "colour: blue\n", SIM_EPARSE, 4, 1,
                  "unknown key 'colour' in the scenario (expected one of: name, crs, network, "
-                 "profiles, population, services, measures, equity, transit, output)");
+                 "profiles, population, services, measures, equity, transit, output, scenarios, sweeps)");
     expect_error(NET "population: {source: p.csv, groups: {all: pop}, weight: w}\n" SRV,
                  SIM_EPARSE, 2, 49, "unknown key 'weight' in 'population'");
     /* form B has its own keys */
