@@ -2201,7 +2201,70 @@ done:
     return rc;
 }
 
-static sim_status write_scenario(const demo_city *c, const char *dir, sim_error *err) {
+/* The demo's scenarios: what a planner would try for the arrival neighbourhood of bus line 3
+ * (a clinic and a language course there, the bus every 10 minutes) and a closure of the river
+ * bridge nearest to it. Places are that line's first stops (street junctions). */
+static sim_status write_scenarios(const demo_city *c, FILE *f, OGRCoordinateTransformationH to_wgs84,
+                                  sim_error *err) {
+    const demo_area *a = c->bus_arrival;
+    const demo_bus *b = &c->bus[BUS_ARRIVAL_LINE];
+    if (!a || b->count < 3) return SIM_OK;
+    double lon[2], lat[2];
+    for (int k = 0; k < 2; ++k) {
+        demo_pt p = c->nodes[c->stops[c->bus_stop[b->first + (uint32_t)k * 2]].node];
+        lon[k] = to_easting(p.x);
+        lat[k] = to_northing(p.y);
+    }
+    CPLErrorReset();
+    if (!OCTTransform(to_wgs84, 2, lon, lat, NULL))
+        return sim_error_set(err, SIM_EDEP, "demo city: scenario places: %s", CPLGetLastErrorMsg());
+    /* the river bridge (a bridge line not over an arterial) nearest the neighbourhood */
+    size_t best = SIZE_MAX;
+    double best_d = INFINITY;
+    for (size_t k = 0; k < c->n_lines; ++k) {
+        const demo_line *l = &c->lines[k];
+        if (!l->bridge) continue;
+        demo_pt p = c->nodes[c->line_nodes[l->first + l->count / 2]];
+        if (fabs(river_offset(c, p)) > 120) continue; /* the footbridge over an arterial */
+        double d = hypot(p.x - a->centre.x, p.y - a->centre.y);
+        if (d < best_d) best_d = d, best = k;
+    }
+    fprintf(f,
+            "# Policy options (docs/SCENARIOS.md); each is compared with the baseline in\n"
+            "# comparison.csv, summary.csv and report.html.\n"
+            "scenarios:\n"
+            "  - name: clinic-in-%s\n"
+            "    description: \"A new clinic (3 doctors) in %s, an arrival neighbourhood without "
+            "one\"\n"
+            "    changes:\n"
+            "      - add_services: { service: clinic, points: [ { id: clinic-new, lon: %.7f, "
+            "lat: %.7f, capacity: 3 } ] }\n"
+            "  - name: language-course-in-%s\n"
+            "    description: \"A language course (40 seats) in %s\"\n"
+            "    changes:\n"
+            "      - add_services: { service: language_course, points: [ { id: course-new, "
+            "lon: %.7f, lat: %.7f, capacity: 40 } ] }\n"
+            "  - name: bus-%s-every-10\n"
+            "    description: \"Bus line %s every 10 minutes instead of 30\"\n"
+            "    changes:\n"
+            "      - set_headway: { route: \"%s\", headway_min: 10 }\n",
+            a->area_id, a->name, lon[0], lat[0], a->area_id, a->name, lon[1], lat[1],
+            BUS[BUS_ARRIVAL_LINE].route_id, BUS[BUS_ARRIVAL_LINE].route_id,
+            BUS[BUS_ARRIVAL_LINE].route_id);
+    if (best != SIZE_MAX) {
+        const demo_line *l = &c->lines[best];
+        fprintf(f,
+                "  - name: bridge-closed\n"
+                "    description: \"Roadworks close %s (street %zu) to every street mode\"\n"
+                "    changes:\n"
+                "      - close_ways: { ways: [%zu], modes: [walk, bike, car] }\n",
+                l->name >= 0 ? c->names[l->name] : "the bridge", best + 1, best + 1);
+    }
+    return SIM_OK;
+}
+
+static sim_status write_scenario(const demo_city *c, const char *dir,
+                                 OGRCoordinateTransformationH to_wgs84, sim_error *err) {
     text_out o;
     sim_status rc = text_open(&o, dir, "demo.yaml", err);
     if (rc) goto done;
@@ -2255,6 +2318,7 @@ static sim_status write_scenario(const demo_city *c, const char *dir, sim_error 
           "  percentiles: [50]\n"
           "output: { grid_m: 100, thresholds_min: [15, 30] }\n",
           f);
+    if ((rc = write_scenarios(c, f, to_wgs84, err))) goto done;
     rc = text_finish(&o, err);
 done:
     text_discard(&o);
@@ -2305,7 +2369,7 @@ sim_status geo_demo_city_write(const char *dir, uint64_t seed, sim_error *err) {
     if (rc == SIM_OK) rc = write_services(&c, inputs, srs, err);
     if (rc == SIM_OK) rc = write_river(&c, inputs, srs, err);
     if (rc == SIM_OK) rc = write_gtfs(&c, gtfs, to_wgs84, err);
-    if (rc == SIM_OK) rc = write_scenario(&c, dir, err);
+    if (rc == SIM_OK) rc = write_scenario(&c, dir, to_wgs84, err);
 
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", saved_date);
     CPLFree(saved_date);

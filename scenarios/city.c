@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "geo/features.h"
+#include "geo/modify.h"
 #include "geo/network.h"
 #include "geo/write.h"
 #include "scenarios/outdir.h"
@@ -46,13 +47,17 @@ void scn__add_input(scn_city *c, const char *path, const char *role) {
 
 void scn_city_destroy(scn_city *c) {
     if (!c) return;
-    geo_crs_destroy(c->crs);
-    geo_network_destroy(c->net);
-    geo_features_destroy(c->pop);
+    unsigned b = c->borrowed;
+    if (!(b & SCN_BORROW_CRS)) geo_crs_destroy(c->crs);
+    if (!(b & SCN_BORROW_NET)) geo_network_destroy(c->net);
+    if (!(b & SCN_BORROW_NET0)) geo_network_destroy(c->net0);
+    if (!(b & SCN_BORROW_POP)) geo_features_destroy(c->pop);
     free(c->pop_cols);
     free(c->rank_by);
-    for (size_t k = 0; k < c->n_kinds; ++k) free(c->kinds[k]);
-    free(c->kinds);
+    if (!(b & SCN_BORROW_KINDS)) {
+        for (size_t k = 0; k < c->n_kinds; ++k) free(c->kinds[k]);
+        free(c->kinds);
+    }
     for (size_t i = 0; i < c->n_svc; ++i) free(c->svc_id[i]);
     free(c->svc_id);
     free(c->svc_kind);
@@ -62,23 +67,24 @@ void scn_city_destroy(scn_city *c) {
     free(c->svc_lon);
     free(c->svc_lat);
     free(c->svc_path);
-    free(c->origin_node);
     free(c->svc_node);
-    for (int m = 0; m < GEO_MODE_COUNT; ++m) {
-        free(c->origin_snap_m[m]);
-        geo_mode_graph_destroy(c->mg[m]);
+    if (!(b & SCN_BORROW_NODES)) {
+        free(c->origin_node);
+        for (int m = 0; m < GEO_MODE_COUNT; ++m) free(c->origin_snap_m[m]);
+        free(c->stop_node);
     }
-    for (size_t g = 0; g < c->cfg->n_groups; ++g) {
-        if (c->eligible) free(c->eligible[g]);
-        if (c->group_walk) geo_mode_graph_destroy(c->group_walk[g]);
+    if (!(b & SCN_BORROW_GRAPHS)) {
+        for (int m = 0; m < GEO_MODE_COUNT; ++m) geo_mode_graph_destroy(c->mg[m]);
+        for (size_t g = 0; c->group_walk && g < c->cfg->n_groups; ++g)
+            geo_mode_graph_destroy(c->group_walk[g]);
+        free(c->group_walk);
     }
+    for (size_t g = 0; c->eligible && g < c->cfg->n_groups; ++g) free(c->eligible[g]);
     free(c->eligible);
-    free(c->group_walk);
-    scn_transit_destroy(c->transit);
-    if (c->transit_mode)
+    if (!(b & SCN_BORROW_TRANSIT)) scn_transit_destroy(c->transit);
+    if (c->transit_mode && !(b & SCN_BORROW_TRANSIT_MODE))
         for (size_t j = 0; j < c->cfg->transit.n_percentiles; ++j) free(c->transit_mode[j]);
-    free(c->transit_mode);
-    free(c->stop_node);
+    if (!(b & SCN_BORROW_TRANSIT_MODE)) free(c->transit_mode);
     free(c);
 }
 
@@ -432,131 +438,23 @@ done:
     return rc;
 }
 
-static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, int with_network,
-                            scn_city **out, sim_warnings *warn, sim_error *err,
-                            sim_error *problems, size_t max_problems, size_t *n_problems) {
+/*
+ * Snaps origins, services (and transit stops, for walking only) for every mode onto c->net,
+ * attaches them all at once, then (after_attach, e.g. a scenario's speed changes) builds the
+ * routing graphs, links transit and builds the groups' own walk graphs. The baseline and every
+ * scenario that changes where things attach go through here, so a scenario equals a baseline
+ * made from the changed inputs.
+ */
+sim_status scn__city_assemble(scn_city *c, const scn_run_opts *opts, sim_warnings *warn,
+                              scn__after_attach_fn after_attach, void *after_ud, sim_error *err) {
+    const scn_config *cfg = c->cfg;
     sim_status rc = SIM_OK;
-    double t0 = scn__now_s();
     geo_snap *snaps[GEO_MODE_COUNT] = {0};
     double *px = NULL, *py = NULL, *plon = NULL, *plat = NULL;
     uint8_t *kind = NULL;
     uint32_t *ref = NULL, *node = NULL;
-    *out = NULL;
-    scn_city *c = calloc(1, sizeof *c);
-    if (!c) return sim_error_set(err, SIM_ENOMEM, "city");
-    c->cfg = cfg;
-    c->problems = problems;
-    c->max_problems = max_problems;
-    if (with_network)
-        for (int m = 0; m < SCN_MODE_COUNT && m < GEO_MODE_COUNT; ++m)
-            if (cfg->network.modes[m]) c->modes[c->n_modes++] = (geo_mode)m;
-
-    if (!with_network) {
-        /* Measures from an external matrix: no street network, no snapping. Coordinates only
-         * place the features, in the file's CRS or else Web Mercator (metres everywhere). */
-        if ((rc = geo_crs_create(cfg->crs ? cfg->crs : "EPSG:3857", &c->crs, err))) goto done;
-        goto population;
-    }
-    scn__progress(opts, "reading the street network", 0, 0);
-    geo_table_source ts = {cfg->network.nodes, cfg->network.edges, cfg->network.nodes_layer,
-                           cfg->network.edges_layer, cfg->network.node_id, cfg->network.lon,
-                           cfg->network.lat, cfg->network.from, cfg->network.to,
-                           cfg->network.length, cfg->network.time};
-    geo_network_source ns = {cfg->network.source, cfg->network.layer, cfg->crs,
-                             cfg->network.join_tolerance_m, cfg->network.nodes ? &ts : NULL,
-                             &cfg->profile};
-    if ((rc = geo_network_load(&ns, &c->net, &c->crs, warn, err))) goto done;
-    if (cfg->network.nodes) {
-        scn__add_input(c, cfg->network.nodes, "network nodes");
-        scn__add_input(c, cfg->network.edges, "network edges");
-    } else {
-        scn__add_input(c, cfg->network.source, "network");
-    }
-
-population:
-    scn__progress(opts, "reading population", 0, 0);
-    if (cfg->allocate.set) {
-        if ((rc = load_allocated_population(c, warn, err))) {
-            if (keep_going(c, rc, err)) {
-                rc = SIM_OK;
-                if (!(rc = load_services(c, warn, err))) rc = SIM_EPARSE;
-            }
-            goto done;
-        }
-    } else {
-        const char **gf = malloc((cfg->n_groups + 1) * sizeof *gf);
-        if (!gf) {
-            rc = sim_error_set(err, SIM_ENOMEM, "population");
-            goto done;
-        }
-        for (size_t g = 0; g < cfg->n_groups; ++g) gf[g] = cfg->groups[g].field;
-        /* the equity ranking field is read (strictly numeric) with the groups */
-        if (cfg->equity.rank_by) gf[cfg->n_groups] = cfg->equity.rank_by;
-        geo_features_source ps = {.what = "population", .path = cfg->population.source,
-                                  .layer = cfg->population.layer, .id = cfg->population.id,
-                                  .lon = cfg->population.lon, .lat = cfg->population.lat,
-                                  .filter = cfg->population.filter, .fields = gf,
-                                  .n_fields = cfg->n_groups + (cfg->equity.rank_by ? 1 : 0),
-                                  .keep_geometry = 1};
-        rc = geo_features_load(&ps, c->crs, &c->pop, warn, err);
-        free(gf);
-        if (rc && keep_going(c, rc, err)) {
-            /* go on to check the services; nothing after them can run without population */
-            rc = SIM_OK;
-            if (!(rc = load_services(c, warn, err))) rc = SIM_EPARSE;
-            goto done;
-        }
-        if (rc) goto done;
-        scn__add_input(c, cfg->population.source, "population");
-        size_t no = c->pop->n, ng = cfg->n_groups, nf = c->pop->n_fields;
-        c->pop_cols = malloc((ng ? ng : 1) * (no ? no : 1) * sizeof *c->pop_cols);
-        if (!c->pop_cols) {
-            rc = sim_error_set(err, SIM_ENOMEM, "population");
-            goto done;
-        }
-        for (size_t g = 0; g < ng; ++g)
-            for (size_t i = 0; i < no; ++i)
-                c->pop_cols[g * no + i] = c->pop->values[i * nf + g];
-        if (cfg->equity.rank_by) {
-            if (!(c->rank_by = malloc((no ? no : 1) * sizeof *c->rank_by))) {
-                rc = sim_error_set(err, SIM_ENOMEM, "population");
-                goto done;
-            }
-            for (size_t i = 0; i < no; ++i) c->rank_by[i] = c->pop->values[i * nf + ng];
-        }
-    }
     size_t no = c->pop->n;
-
-    scn__progress(opts, "reading services", 0, 0);
-    if ((rc = load_services(c, warn, err))) goto done;
-    if (c->n_problems) {
-        rc = SIM_EPARSE;
-        goto done;
-    }
-    if (!with_network) goto loaded;
-
-    uint32_t n_stops = 0;
-    if (cfg->transit.set) {
-        scn__progress(opts, "reading transit feeds", 0, 0);
-        if ((rc = scn_transit_load(cfg, c->crs, warn, &c->transit, err))) goto done;
-        for (size_t f = 0; f < cfg->transit.n_feeds; ++f)
-            scn__add_input(c, cfg->transit.feeds[f], "transit feed");
-        n_stops = scn_transit_stop_count(c->transit);
-        size_t np = cfg->transit.n_percentiles;
-        if (!(c->transit_mode = calloc(np, sizeof *c->transit_mode))) {
-            rc = sim_error_set(err, SIM_ENOMEM, "transit");
-            goto done;
-        }
-        for (size_t j = 0; j < np; ++j) {
-            char name[32];
-            snprintf(name, sizeof name, "transit_p%u", (unsigned)cfg->transit.percentiles[j]);
-            if (!(c->transit_mode[j] = strdup(name))) {
-                rc = sim_error_set(err, SIM_ENOMEM, "transit");
-                goto done;
-            }
-        }
-    }
-
+    uint32_t n_stops = c->transit ? scn_transit_stop_count(c->transit) : 0;
     /* Snap origins, services (and transit stops, for walking only) for every mode onto the
      * network as it was loaded, then attach them all at once (attaching renumbers split
      * segments). Transit needs the walking network even when walk is not one of the modes. */
@@ -683,6 +581,7 @@ population:
         memcpy(c->stop_node, node + n_pts, n_stops * sizeof *node);
     }
 
+    if (after_attach && (rc = after_attach(c, after_ud, err))) goto done;
     for (size_t mi = 0; mi < n_snap_modes; ++mi) {
         geo_mode m = snap_modes[mi];
         scn__progress(opts, "building routing graphs", mi, n_snap_modes);
@@ -708,13 +607,7 @@ population:
                                               &c->group_walk[g], err)))
             goto done;
     }
-loaded:
-    c->load_s = scn__now_s() - t0;
-    c->problems = NULL;
-    *out = c;
-    c = NULL;
 done:
-    if (c && n_problems) *n_problems = c->n_problems;
     for (int m = 0; m < GEO_MODE_COUNT; ++m) free(snaps[m]);
     free(px);
     free(py);
@@ -723,6 +616,136 @@ done:
     free(kind);
     free(ref);
     free(node);
+    return rc;
+}
+
+static sim_status city_load(const scn_config *cfg, const scn_run_opts *opts, int with_network,
+                            scn_city **out, sim_warnings *warn, sim_error *err,
+                            sim_error *problems, size_t max_problems, size_t *n_problems) {
+    sim_status rc = SIM_OK;
+    double t0 = scn__now_s();
+    *out = NULL;
+    scn_city *c = calloc(1, sizeof *c);
+    if (!c) return sim_error_set(err, SIM_ENOMEM, "city");
+    c->cfg = cfg;
+    c->problems = problems;
+    c->max_problems = max_problems;
+    if (with_network)
+        for (int m = 0; m < SCN_MODE_COUNT && m < GEO_MODE_COUNT; ++m)
+            if (cfg->network.modes[m]) c->modes[c->n_modes++] = (geo_mode)m;
+
+    if (!with_network) {
+        /* Measures from an external matrix: no street network, no snapping. Coordinates only
+         * place the features, in the file's CRS or else Web Mercator (metres everywhere). */
+        if ((rc = geo_crs_create(cfg->crs ? cfg->crs : "EPSG:3857", &c->crs, err))) goto done;
+        goto population;
+    }
+    scn__progress(opts, "reading the street network", 0, 0);
+    geo_table_source ts = {cfg->network.nodes, cfg->network.edges, cfg->network.nodes_layer,
+                           cfg->network.edges_layer, cfg->network.node_id, cfg->network.lon,
+                           cfg->network.lat, cfg->network.from, cfg->network.to,
+                           cfg->network.length, cfg->network.time};
+    geo_network_source ns = {cfg->network.source, cfg->network.layer, cfg->crs,
+                             cfg->network.join_tolerance_m, cfg->network.nodes ? &ts : NULL,
+                             &cfg->profile};
+    if ((rc = geo_network_load(&ns, &c->net, &c->crs, warn, err))) goto done;
+    if (cfg->network.nodes) {
+        scn__add_input(c, cfg->network.nodes, "network nodes");
+        scn__add_input(c, cfg->network.edges, "network edges");
+    } else {
+        scn__add_input(c, cfg->network.source, "network");
+    }
+
+population:
+    scn__progress(opts, "reading population", 0, 0);
+    if (cfg->allocate.set) {
+        if ((rc = load_allocated_population(c, warn, err))) {
+            if (keep_going(c, rc, err)) {
+                rc = SIM_OK;
+                if (!(rc = load_services(c, warn, err))) rc = SIM_EPARSE;
+            }
+            goto done;
+        }
+    } else {
+        const char **gf = malloc((cfg->n_groups + 1) * sizeof *gf);
+        if (!gf) {
+            rc = sim_error_set(err, SIM_ENOMEM, "population");
+            goto done;
+        }
+        for (size_t g = 0; g < cfg->n_groups; ++g) gf[g] = cfg->groups[g].field;
+        /* the equity ranking field is read (strictly numeric) with the groups */
+        if (cfg->equity.rank_by) gf[cfg->n_groups] = cfg->equity.rank_by;
+        geo_features_source ps = {.what = "population", .path = cfg->population.source,
+                                  .layer = cfg->population.layer, .id = cfg->population.id,
+                                  .lon = cfg->population.lon, .lat = cfg->population.lat,
+                                  .filter = cfg->population.filter, .fields = gf,
+                                  .n_fields = cfg->n_groups + (cfg->equity.rank_by ? 1 : 0),
+                                  .keep_geometry = 1};
+        rc = geo_features_load(&ps, c->crs, &c->pop, warn, err);
+        free(gf);
+        if (rc && keep_going(c, rc, err)) {
+            /* go on to check the services; nothing after them can run without population */
+            rc = SIM_OK;
+            if (!(rc = load_services(c, warn, err))) rc = SIM_EPARSE;
+            goto done;
+        }
+        if (rc) goto done;
+        scn__add_input(c, cfg->population.source, "population");
+        size_t no = c->pop->n, ng = cfg->n_groups, nf = c->pop->n_fields;
+        c->pop_cols = malloc((ng ? ng : 1) * (no ? no : 1) * sizeof *c->pop_cols);
+        if (!c->pop_cols) {
+            rc = sim_error_set(err, SIM_ENOMEM, "population");
+            goto done;
+        }
+        for (size_t g = 0; g < ng; ++g)
+            for (size_t i = 0; i < no; ++i)
+                c->pop_cols[g * no + i] = c->pop->values[i * nf + g];
+        if (cfg->equity.rank_by) {
+            if (!(c->rank_by = malloc((no ? no : 1) * sizeof *c->rank_by))) {
+                rc = sim_error_set(err, SIM_ENOMEM, "population");
+                goto done;
+            }
+            for (size_t i = 0; i < no; ++i) c->rank_by[i] = c->pop->values[i * nf + ng];
+        }
+    }
+
+    scn__progress(opts, "reading services", 0, 0);
+    if ((rc = load_services(c, warn, err))) goto done;
+    if (c->n_problems) {
+        rc = SIM_EPARSE;
+        goto done;
+    }
+    if (!with_network) goto loaded;
+
+    if (cfg->transit.set) {
+        scn__progress(opts, "reading transit feeds", 0, 0);
+        if ((rc = scn_transit_load(cfg, c->crs, warn, &c->transit, err))) goto done;
+        for (size_t f = 0; f < cfg->transit.n_feeds; ++f)
+            scn__add_input(c, cfg->transit.feeds[f], "transit feed");
+        size_t np = cfg->transit.n_percentiles;
+        if (!(c->transit_mode = calloc(np, sizeof *c->transit_mode))) {
+            rc = sim_error_set(err, SIM_ENOMEM, "transit");
+            goto done;
+        }
+        for (size_t j = 0; j < np; ++j) {
+            char name[32];
+            snprintf(name, sizeof name, "transit_p%u", (unsigned)cfg->transit.percentiles[j]);
+            if (!(c->transit_mode[j] = strdup(name))) {
+                rc = sim_error_set(err, SIM_ENOMEM, "transit");
+                goto done;
+            }
+        }
+    }
+
+    if ((rc = geo_network_copy(c->net, &c->net0, err))) goto done;
+    if ((rc = scn__city_assemble(c, opts, warn, NULL, NULL, err))) goto done;
+loaded:
+    c->load_s = scn__now_s() - t0;
+    c->problems = NULL;
+    *out = c;
+    c = NULL;
+done:
+    if (c && n_problems) *n_problems = c->n_problems;
     scn_city_destroy(c);
     return rc;
 }

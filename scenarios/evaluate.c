@@ -199,6 +199,11 @@ sim_status scn__measure_one(const scn_city *c, const scn_measure *ms, const sim_
 
 sim_status scn__measures_compute(const scn_city *c, const routes *r, scn__measures *mv,
                                  sim_error *err) {
+    return scn__measures_reusing(c, r, NULL, NULL, mv, err);
+}
+
+sim_status scn__measures_reusing(const scn_city *c, const routes *r, const scn__measures *base,
+                                 const uint8_t *reuse, scn__measures *mv, sim_error *err) {
     const scn_config *cfg = c->cfg;
     size_t nm = cfg->n_measures, nl = r->n_layers, no = c->pop->n;
     sim_status rc = SIM_OK;
@@ -230,6 +235,11 @@ sim_status scn__measures_compute(const scn_city *c, const routes *r, scn__measur
                 rc = sim_error_set(err, SIM_ENOMEM, "measures");
                 goto done;
             }
+        if (base && reuse && reuse[l]) { /* same times, capacities and people: same values */
+            for (size_t m = 0; m < nm; ++m)
+                memcpy(mv->values[l * nm + m], base->values[l * nm + m], no * sizeof(double));
+            continue;
+        }
         sim_ttm ttm = {0};
         if (need_matrix && (rc = r->def[l].pct >= 0
                                      ? transit_layer_matrix(c, r, l, need, &ttm, err)

@@ -15,6 +15,7 @@
 #include "geo/write.h"
 #include "scenarios/outdir.h"
 #include "scenarios/runner_internal.h"
+#include "scenarios/scenario.h"
 #include "sim/access.h"
 #include "sim/equity.h"
 #include "sim/graph.h"
@@ -95,8 +96,10 @@ void scn__routes_free(routes *r) {
         if (r->otime) free(r->otime[l]);
         if (r->osvc) free(r->osvc[l]);
     }
-    for (size_t j = 0; r->pct_ttm && j < r->n_pct; ++j) sim_ttm_release(&r->pct_ttm[j]);
-    free(r->pct_ttm);
+    if (!r->pct_borrowed) {
+        for (size_t j = 0; r->pct_ttm && j < r->n_pct; ++j) sim_ttm_release(&r->pct_ttm[j]);
+        free(r->pct_ttm);
+    }
     free(r->otime);
     free(r->osvc);
     free(r->def);
@@ -139,8 +142,8 @@ static void transit_progress(void *ud, size_t done, size_t total) {
 
 /* Transit layers: percentiles from every origin to every service, then per layer the nearest
  * of its sources (ties: the lowest service index, as the street layers' multi-source search). */
-static sim_status route_transit(const scn_city *c, routes *r, const scn_run_opts *opts,
-                                sim_error *err) {
+static sim_status route_transit(const scn_city *c, routes *r, const routes *reuse,
+                                const scn_run_opts *opts, sim_error *err) {
     size_t np = c->cfg->transit.n_percentiles, no = c->pop->n, nl = r->n_layers;
     sim_status rc = SIM_OK;
     transit_rows tr = {calloc(np, sizeof *tr.b), np, (uint32_t)c->n_svc,
@@ -152,6 +155,13 @@ static sim_status route_transit(const scn_city *c, routes *r, const scn_run_opts
     if (!tr.b || !tr.rows || !r->pct_ttm || !r->otime || !r->osvc) {
         rc = sim_error_set(err, SIM_ENOMEM, "transit routing");
         goto done;
+    }
+    if (reuse) { /* the same services, stops and timetable: the baseline's matrices */
+        free(r->pct_ttm);
+        r->pct_ttm = reuse->pct_ttm;
+        r->pct_borrowed = 1;
+        r->transit_stats = (scn_transit_stats){0, 0, 0};
+        goto nearest;
     }
     for (size_t j = 0; j < np && !rc; ++j)
         rc = sim_ttm_builder_create((uint32_t)no, (uint32_t)c->n_svc, &tr.b[j]);
@@ -167,6 +177,7 @@ static sim_status route_transit(const scn_city *c, routes *r, const scn_run_opts
     for (size_t j = 0; j < np && !rc; ++j)
         if ((rc = sim_ttm_builder_finish(tr.b[j], &r->pct_ttm[j])))
             rc = sim_error_set(err, rc, "transit routing: %s", sim_status_str(rc));
+nearest:;
     uint8_t *in = malloc(c->n_svc ? c->n_svc : 1);
     for (size_t l = 0; l < nl && !rc; ++l) {
         const scn__layer *d = &r->def[l];
@@ -204,6 +215,25 @@ done:
 
 sim_status scn__route_all(const scn_city *c, routes *r, const scn_run_opts *opts,
                             sim_error *err) {
+    return scn__route_reusing(c, r, NULL, NULL, opts, err);
+}
+
+/* A street layer keeps the baseline's times when its graph and its services did not change. */
+static int street_layer_same(const scn_city *c, const routes *r, size_t l, const scn_touched *t) {
+    const scn__layer *d = &r->def[l];
+    if (t->rebuilt || t->kind_changed[d->kind]) return 0;
+    return !(t->modes_changed & (1u << c->modes[d->mi]));
+}
+
+static int transit_same(const scn_city *c, const scn_touched *t) {
+    if (t->rebuilt || t->transit_changed || (t->modes_changed & (1u << GEO_MODE_WALK))) return 0;
+    for (size_t k = 0; k < c->n_kinds; ++k)
+        if (t->kind_changed[k]) return 0;
+    return 1;
+}
+
+sim_status scn__route_reusing(const scn_city *c, routes *r, const routes *base,
+                              const scn_touched *t, const scn_run_opts *opts, sim_error *err) {
     sim_status rc = scn__layers_plan(c, r, err);
     if (rc) return rc;
     size_t nl = r->n_layers;
@@ -224,6 +254,15 @@ sim_status scn__route_all(const scn_city *c, routes *r, const scn_run_opts *opts
                 r->sources[l][r->n_sources[l]++] = (uint32_t)j;
         if (d->pct >= 0) continue; /* transit: per origin, below */
         const geo_mode_graph *g = d->mg;
+        if (base && street_layer_same(c, r, l, t)) {
+            size_t bytes = (g->n_nodes ? g->n_nodes : 1) * sizeof **r->time;
+            r->time[l] = malloc(bytes);
+            r->nearest[l] = malloc(bytes);
+            if (!r->time[l] || !r->nearest[l]) return sim_error_set(err, SIM_ENOMEM, "routing");
+            memcpy(r->time[l], base->time[l], bytes);
+            memcpy(r->nearest[l], base->nearest[l], bytes);
+            continue;
+        }
         if (g->n_nodes > max_nodes) max_nodes = g->n_nodes;
         r->time[l] = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof **r->time);
         r->nearest[l] = malloc((g->n_nodes ? g->n_nodes : 1) * sizeof **r->nearest);
@@ -239,6 +278,7 @@ sim_status scn__route_all(const scn_city *c, routes *r, const scn_run_opts *opts
         for (int64_t l = 0; l < (int64_t)nl; ++l) {
             const geo_mode_graph *g = r->def[l].mg;
             if (r->def[l].pct >= 0) continue;
+            if (base && street_layer_same(c, r, (size_t)l, t)) continue;
             if (!s || !src) {
                 st[l] = SIM_ENOMEM;
                 continue;
@@ -261,7 +301,8 @@ sim_status scn__route_all(const scn_city *c, routes *r, const scn_run_opts *opts
                                tag, sim_status_str(st[l]));
         }
     free(st);
-    if (!rc && c->transit) rc = route_transit(c, r, opts, err);
+    if (!rc && c->transit)
+        rc = route_transit(c, r, base && transit_same(c, t) ? base : NULL, opts, err);
     return rc;
 }
 
@@ -281,3 +322,13 @@ void scn__origin_times(const scn_city *c, const routes *r, size_t l, uint32_t *t
     }
 }
 
+
+void scn__layers_unchanged(const scn_city *c, const routes *r, const scn_touched *t,
+                           uint8_t *reuse) {
+    for (size_t l = 0; l < r->n_layers; ++l) {
+        int same = !t->pop_changed && !t->capacity_changed;
+        if (same && r->def[l].pct >= 0) same = transit_same(c, t);
+        else if (same) same = street_layer_same(c, r, l, t);
+        reuse[l] = (uint8_t)same;
+    }
+}

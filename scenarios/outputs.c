@@ -15,6 +15,10 @@
 #include "geo/write.h"
 #include "scenarios/outdir.h"
 #include "scenarios/runner_internal.h"
+#include "scenarios/scenario.h"
+#include "geo/report.h"
+#include <dirent.h>
+#include <unistd.h>
 #include "sim/access.h"
 #include "sim/equity.h"
 #include "sim/graph.h"
@@ -82,12 +86,39 @@ FILE *scn__open_out(const char *dir, const char *name, char *path, size_t size, 
     return fp;
 }
 
+/* While a scenario's rows are written: its name, and the baseline's values in row order. */
+typedef struct {
+    const char *scenario;
+    const double *base; /* NULL: this is the baseline */
+    size_t n_base;
+    double *vals; /* the rows' values, recorded */
+    size_t n, cap;
+    int oom;
+} summary_rec;
+
+static summary_rec *g_rec; /* set by write_summary_rows (summaries are written serially) */
+
 void scn__summary_row(FILE *fp, const char *kind, const char *mode, const char *group,
                       const char *measure, double v, int decimals) {
     /* the baseline is the scenario itself: baseline = value, delta = 0; an undefined or
      * unbounded value leaves all three empty */
     if (!isfinite(v)) v = NAN;
-    fputs("baseline,", fp);
+    double b = v;
+    const char *name = "baseline";
+    if (g_rec) {
+        name = g_rec->scenario;
+        if (g_rec->base) b = g_rec->n < g_rec->n_base ? g_rec->base[g_rec->n] : NAN;
+        if (g_rec->n == g_rec->cap) {
+            size_t nc = g_rec->cap ? 2 * g_rec->cap : 256;
+            double *p = realloc(g_rec->vals, nc * sizeof *p);
+            if (p) g_rec->vals = p, g_rec->cap = nc;
+            else g_rec->oom = 1;
+        }
+        if (g_rec->n < g_rec->cap) g_rec->vals[g_rec->n] = v;
+        g_rec->n++;
+    }
+    scn__csv_str(fp, name);
+    fputc(',', fp);
     scn__csv_str(fp, kind);
     fputc(',', fp);
     scn__csv_str(fp, mode);
@@ -96,9 +127,9 @@ void scn__summary_row(FILE *fp, const char *kind, const char *mode, const char *
     fprintf(fp, ",%s,", measure);
     scn__csv_num(fp, v, decimals);
     fputc(',', fp);
-    scn__csv_num(fp, v, decimals);
+    scn__csv_num(fp, b, decimals);
     fputc(',', fp);
-    if (!isnan(v)) scn__csv_num(fp, 0.0, decimals);
+    if (!isnan(v) && !isnan(b)) scn__csv_num(fp, v - b, decimals);
     fputc('\n', fp);
 }
 
@@ -240,37 +271,64 @@ static sim_status cell_owners(const scn_city *c, const double *cx, const double 
 
 /* Writes layer l's raster <kind>_<tag>_minutes.tif with its band description. */
 static sim_status write_layer_tiff(const scn_city *c, const routes *r, size_t l, const char *dir,
-                                   const geo_grid *g, const float *vals, sim_error *err) {
+                                   const geo_grid *g, const float *vals, int delta,
+                                   sim_error *err) {
     const scn__layer *d = &r->def[l];
-    char path[4200], desc[512], tag[200], how[128];
+    char path[4200], desc[600], tag[200], how[128];
     const char *kind = c->kinds[d->kind];
+    const char *suffix = delta ? "delta_minutes" : "minutes";
     scn__layer_tag(c, r, l, tag, sizeof tag);
-    if (snprintf(path, sizeof path, "%s/%s_%s_minutes.tif", dir, kind, tag) >= (int)sizeof path)
+    if (snprintf(path, sizeof path, "%s/%s_%s_%s.tif", dir, kind, tag, suffix) >= (int)sizeof path)
         return sim_error_set(err, SIM_EINVAL, "%s: path too long", dir);
     if (d->pct >= 0)
         snprintf(how, sizeof how, "walk + transit, percentile %u of the departure window",
                  (unsigned)c->cfg->transit.percentiles[d->pct]);
     else
         snprintf(how, sizeof how, "%s", d->mode);
+    const char *what = delta ? "change in travel time (scenario minus baseline; negative: "
+                               "faster)"
+                             : "travel time";
     if (d->group < 0)
-        snprintf(desc, sizeof desc, "%s_%s_minutes: travel time by %s to the nearest %s (minutes)",
-                 kind, tag, how, kind);
+        snprintf(desc, sizeof desc, "%s_%s_%s: %s by %s to the nearest %s (minutes)", kind, tag,
+                 suffix, what, how, kind);
     else
-        snprintf(desc, sizeof desc, "%s_%s_minutes: travel time by %s to the nearest %s for group "
-                 "%s (its walking speed and eligible services; minutes)",
-                 kind, tag, how, kind, c->cfg->groups[d->group].name);
+        snprintf(desc, sizeof desc, "%s_%s_%s: %s by %s to the nearest %s for group %s (its "
+                 "walking speed and eligible services; minutes)",
+                 kind, tag, suffix, what, how, kind, c->cfg->groups[d->group].name);
     return geo_write_float_tiff(path, g, vals, RASTER_NODATA, c->crs, desc, "min", err);
 }
 
+/* Writes layer l's raster; keeps a copy of its values in keep[l] (keep may be NULL) and, with
+ * the baseline's values base[l], its delta raster (nodata where either is nodata). */
+static sim_status emit_layer(const scn_city *c, const routes *r, size_t l, const char *dir,
+                             const geo_grid *g, float *vals, size_t nc, float **keep,
+                             float *const *base, sim_error *err) {
+    sim_status rc = dir ? write_layer_tiff(c, r, l, dir, g, vals, 0, err) : SIM_OK;
+    if (rc) return rc;
+    if (keep) {
+        if (!(keep[l] = malloc(nc * sizeof *vals))) return sim_error_set(err, SIM_ENOMEM, "rasters");
+        memcpy(keep[l], vals, nc * sizeof *vals);
+    }
+    if (!dir || !base || !base[l]) return SIM_OK;
+    for (size_t i = 0; i < nc; ++i)
+        vals[i] = vals[i] == RASTER_NODATA || base[l][i] == RASTER_NODATA
+                      ? RASTER_NODATA
+                      : vals[i] - base[l][i];
+    return write_layer_tiff(c, r, l, dir, g, vals, 1, err);
+}
+
 static sim_status write_rasters(const scn_city *c, const routes *r, const char *dir,
-                                const scn_run_opts *opts, geo_grid *grid_out, sim_error *err) {
+                                const scn_run_opts *opts, const geo_grid *fixed,
+                                geo_grid *grid_out, float **keep, float *const *base,
+                                sim_error *err) {
     sim_status rc = SIM_OK;
     geo_grid g;
     geo_snapper *sn = NULL;
     double *cx = NULL, *cy = NULL;
     geo_snap *snaps = NULL;
     float *vals = NULL;
-    if ((rc = make_grid(c, &g, err))) return rc;
+    if (fixed) g = *fixed; /* a scenario: the baseline's grid, so that deltas line up */
+    else if ((rc = make_grid(c, &g, err))) return rc;
     *grid_out = g;
     size_t nc = (size_t)g.nx * g.ny;
     cx = malloc(nc * sizeof *cx);
@@ -321,7 +379,7 @@ static sim_status write_rasters(const scn_city *c, const routes *r, const char *
                 if (isfinite(best))
                     vals[i] = (float)((best + sp->dist_m * walk_ds_per_m) / 600.0);
             }
-            if ((rc = write_layer_tiff(c, r, l, dir, &g, vals, err))) goto done;
+            if ((rc = emit_layer(c, r, l, dir, &g, vals, nc, keep, base, err))) goto done;
         }
     }
     if (c->transit) {
@@ -346,7 +404,7 @@ static sim_status write_rasters(const scn_city *c, const routes *r, const char *
                 vals[i] = owner[i] == SIM_INVALID_ID || ot[owner[i]] == SIM_UNREACHABLE
                               ? RASTER_NODATA
                               : (float)(ot[owner[i]] / 600.0);
-            rc = write_layer_tiff(c, r, l, dir, &g, vals, err);
+            rc = emit_layer(c, r, l, dir, &g, vals, nc, keep, base, err);
         }
         free(ot);
         free(os);
@@ -491,25 +549,20 @@ static sim_status write_origins(const scn_city *c, const routes *r, const scn__m
     return rc;
 }
 
-static sim_status write_summary(const scn_city *c, const routes *r, const scn__measures *mv,
-                                const char *dir, scn_headline **heads, size_t *n_heads,
-                                sim_error *err) {
-    char path[4200];
+/* The rows of summary.csv for one city (the baseline or a scenario, see summary_rec) into fp. */
+static sim_status write_summary_rows(FILE *fp, const scn_city *c, const routes *r,
+                                     const scn__measures *mv, summary_rec *rec,
+                                     scn_headline **heads, size_t *n_heads, sim_error *err) {
     size_t no = c->pop->n, ng = c->cfg->n_groups, nl = r->n_layers;
     uint32_t *t = malloc((no ? no : 1) * sizeof *t), *svc = malloc((no ? no : 1) * sizeof *svc);
     size_t n_h = nl * ng, used = 0;
     scn_headline *h = calloc(n_h ? n_h : 1, sizeof *h);
-    FILE *fp = NULL;
     sim_status rc = SIM_OK;
+    g_rec = rec;
     if (!t || !svc || !h) {
         rc = sim_error_set(err, SIM_ENOMEM, "summary");
         goto done;
     }
-    if (!(fp = scn__open_out(dir, "summary.csv", path, sizeof path, err))) {
-        rc = err ? err->code : SIM_EIO;
-        goto done;
-    }
-    fputs("scenario,service,mode,group,measure,value,baseline,delta\n", fp);
     for (size_t l = 0; l < nl; ++l) {
         size_t k = r->def[l].kind;
         const char *mode = r->def[l].mode;
@@ -552,15 +605,17 @@ static sim_status write_summary(const scn_city *c, const routes *r, const scn__m
         }
     }
     if ((rc = scn__equity_rows(fp, c, r, mv, err))) goto done;
-    rc = scn__close_file(fp, path, err);
-    fp = NULL;
+    if (rec->oom) rc = sim_error_set(err, SIM_ENOMEM, "summary");
+    if (!rc && rec->base && rec->n != rec->n_base)
+        rc = sim_error_set(err, SIM_EINTERNAL, "summary: %zu rows for the scenario against %zu "
+                           "for the baseline", rec->n, rec->n_base);
     if (!rc) {
         *heads = h;
         *n_heads = used;
         h = NULL;
     }
 done:
-    if (fp) fclose(fp);
+    g_rec = NULL;
     free(t);
     free(svc);
     free(h);
@@ -652,8 +707,8 @@ static void json_config(FILE *fp, const scn_config *cfg) {
 
 static sim_status write_manifest(const scn_city *c, const routes *r, const char *dir,
                                  const geo_grid *grid, const sim_warnings *warn,
-                                 const scn_run_opts *opts, double route_s, double write_s,
-                                 double total_s, sim_error *err) {
+                                 const scn_run_opts *opts, const scn_run_result *res,
+                                 double route_s, double write_s, double total_s, sim_error *err) {
     char path[4200], hex[65];
     uint64_t size = 0;
     sim_status rc;
@@ -727,11 +782,37 @@ static sim_status write_manifest(const scn_city *c, const routes *r, const char 
         }
         fputs("]}", fp);
     }
+    fputs("],\n  \"scenarios\": [", fp);
+    for (size_t i = 0; res && i < res->n_scenarios; ++i) {
+        const scn_scenario *s = &c->cfg->scenarios[i];
+        const scn_scenario_result *sr = &res->scenarios[i];
+        fputs(i ? ",\n    " : "\n    ", fp);
+        fputs("{\"name\": ", fp);
+        scn__json_str(fp, s->name);
+        fputs(", \"description\": ", fp);
+        if (s->description) scn__json_str(fp, s->description);
+        else fputs("null", fp);
+        fprintf(fp, ", \"changes\": [");
+        for (size_t j = 0; j < s->n_changes; ++j)
+            fprintf(fp, "%s\"%s\"", j ? ", " : "", scn_change_name(s->changes[j].kind));
+        fprintf(fp, "], \"status\": \"%s\"", sr->failed ? "failed" : "ok");
+        if (sr->failed) {
+            fputs(", \"error\": ", fp);
+            scn__json_str(fp, sr->error.msg);
+        } else {
+            fprintf(fp, ", \"rebuilt_network\": %s, \"warnings\": %zu, \"timings\": "
+                        "{\"route_s\": %.3f, \"total_s\": %.3f}",
+                    sr->rebuilt ? "true" : "false", sr->warnings, sr->route_s, sr->total_s);
+        }
+        fputs("}", fp);
+    }
     fprintf(fp, "],\n  \"threads\": %d,\n", opts && opts->threads > 0 ? opts->threads : omp_get_max_threads());
     fprintf(fp, "  \"timings\": {\"load_s\": %.3f, \"route_s\": %.3f, ", c->load_s, route_s);
     if (c->transit)
         fprintf(fp, "\"transit_links_s\": %.3f, \"transit_query_s\": %.3f, ",
                 r->transit_stats.links_s, r->transit_stats.query_s);
+    if (res && res->n_scenarios) fprintf(fp, "\"scenarios_s\": %.3f, ", res->scenarios_s);
+    if (res && res->n_scenarios) fprintf(fp, "\"scenarios_s\": %.3f, ", res->scenarios_s);
     fprintf(fp, "\"write_s\": %.3f, \"total_s\": %.3f}\n}\n", write_s, total_s);
     return scn__close_file(fp, path, err);
 fail:
@@ -739,16 +820,248 @@ fail:
     return rc;
 }
 
-sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
-                        const sim_warnings *warn, scn_headline **headlines, size_t *n_headlines,
-                        sim_error *err) {
+/* ---- scenarios: comparison.csv and the run ------------------------------------------------ */
+
+/* comparison.csv's thresholds for gaining and losing access (minutes). */
+static const uint32_t GAIN_MIN[2] = {15, 30};
+
+static void comparison_header(FILE *fp, const scn_config *cfg) {
+    fputs("scenario,service,mode,group,mean_minutes,mean_minutes_delta", fp);
+    for (size_t q = 0; q < cfg->n_thresholds; ++q)
+        fprintf(fp, ",within_%u_share,within_%u_share_delta", (unsigned)cfg->thresholds_min[q],
+                (unsigned)cfg->thresholds_min[q]);
+    fprintf(fp, ",gain_%u,lose_%u,gain_%u,lose_%u,gap_minutes,gap_minutes_delta\n",
+            (unsigned)GAIN_MIN[0], (unsigned)GAIN_MIN[0], (unsigned)GAIN_MIN[1],
+            (unsigned)GAIN_MIN[1]);
+}
+
+static void csv_delta(FILE *fp, double v, double b, int decimals) {
+    fputc(',', fp);
+    scn__csv_num(fp, v, decimals);
+    fputc(',', fp);
+    if (isfinite(v) && isfinite(b)) scn__csv_num(fp, v - b, decimals);
+}
+
+/* Mean minutes of group g minus the rest of the total group (NAN for the total group). */
+static double gap_minutes(const scn_city *c, const uint32_t *t, size_t g, double *rest) {
+    const scn_config *cfg = c->cfg;
+    size_t no = c->pop->n, tg = 0;
+    while (tg < cfg->n_groups && strcmp(cfg->groups[tg].name, cfg->equity.total_group)) ++tg;
+    if (tg == cfg->n_groups || tg == g) return NAN;
+    for (size_t i = 0; i < no; ++i)
+        rest[i] = fmax(0.0, c->pop_cols[tg * no + i] - c->pop_cols[g * no + i]);
+    double a = sim_access_mean(t, c->pop_cols + g * no, no), b = sim_access_mean(t, rest, no);
+    return isnan(a) || isnan(b) ? NAN : (a - b) / 600.0;
+}
+
+/* The comparison rows of one city (`sc`, routes `sr`, name `name`) against the baseline
+ * (`c`, `br`); the baseline against itself gives deltas 0. */
+static sim_status comparison_rows(FILE *fp, const char *name, const scn_city *sc,
+                                  const routes *sr, const scn_city *c, const routes *br,
+                                  sim_error *err) {
+    size_t no = c->pop->n, ng = c->cfg->n_groups;
+    uint32_t *t = malloc((no ? no : 1) * sizeof *t), *bt = malloc((no ? no : 1) * sizeof *bt);
+    uint32_t *svc = malloc((no ? no : 1) * sizeof *svc);
+    double *rest = malloc((no ? no : 1) * sizeof *rest);
+    if (!t || !bt || !svc || !rest) {
+        free(t), free(bt), free(svc), free(rest);
+        return sim_error_set(err, SIM_ENOMEM, "comparison");
+    }
+    for (size_t l = 0; l < sr->n_layers; ++l) {
+        scn__origin_times(sc, sr, l, t, svc);
+        scn__origin_times(c, br, l, bt, svc);
+        for (size_t g = 0; g < ng; ++g) {
+            if (!scn__layer_serves(sc, sr, l, g)) continue;
+            const double *pop = sc->pop_cols + g * no, *bpop = c->pop_cols + g * no;
+            scn__csv_str(fp, name);
+            fputc(',', fp);
+            scn__csv_str(fp, sc->kinds[sr->def[l].kind]);
+            fputc(',', fp);
+            scn__csv_str(fp, sr->def[l].mode);
+            fputc(',', fp);
+            scn__csv_str(fp, c->cfg->groups[g].name);
+            double m = sim_access_mean(t, pop, no), bm = sim_access_mean(bt, bpop, no);
+            csv_delta(fp, isnan(m) ? NAN : m / 600.0, isnan(bm) ? NAN : bm / 600.0, 4);
+            for (size_t q = 0; q < c->cfg->n_thresholds; ++q) {
+                uint32_t th = c->cfg->thresholds_min[q] * 600u;
+                csv_delta(fp, sim_access_share_within(t, pop, no, th),
+                          sim_access_share_within(bt, bpop, no, th), 6);
+            }
+            for (int q = 0; q < 2; ++q) {
+                uint32_t th = GAIN_MIN[q] * 600u;
+                double gain = 0, lose = 0;
+                for (size_t i = 0; i < no; ++i) {
+                    int now = t[i] <= th, before = bt[i] <= th;
+                    if (now && !before) gain += pop[i];
+                    if (!now && before) lose += pop[i];
+                }
+                fputc(',', fp);
+                scn__csv_num(fp, gain, 2);
+                fputc(',', fp);
+                scn__csv_num(fp, lose, 2);
+            }
+            double gap = gap_minutes(sc, t, g, rest), bgap = gap_minutes(c, bt, g, rest);
+            csv_delta(fp, gap, bgap, 4);
+            fputc('\n', fp);
+        }
+    }
+    free(t), free(bt), free(svc), free(rest);
+    return SIM_OK;
+}
+
+/* Removes a folder and everything in it (a failed scenario's partial outputs). */
+static void remove_tree(const char *path) {
+    char cmd[4400];
+    (void)cmd;
+    DIR *d = opendir(path);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char p[4400];
+        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
+        if (remove(p) != 0) remove_tree(p);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+/* One scenario: its city, routes, measures and folder; its summary rows into `sum`, its
+ * comparison rows into `cmp`. */
+static sim_status run_scenario(scn_city *c, const routes *br, const scn__measures *bmv,
+                               const summary_rec *brec, const scn_scenario *s, const char *dir,
+                               const scn_run_opts *opts, const geo_grid *grid,
+                               float *const *bvals, FILE *sum, FILE *cmp, scn_scenario_result *res,
+                               sim_error *err) {
+    scn_city *sc = NULL;
+    scn_touched t = {0};
+    routes r = {0};
+    scn__measures mv = {0};
+    scn_headline *heads = NULL;
+    size_t n_heads = 0;
+    summary_rec rec = {s->name, brec->vals, brec->n, NULL, 0, 0, 0};
+    char sub[4200];
+    geo_grid g;
+    sim_warnings warn = {0};
+    double t0 = scn__now_s();
+    sim_status rc = scn_city_derive(c, s, opts, &sc, &t, &warn, err);
+    if (!rc) rc = scn__route_reusing(sc, &r, br, &t, opts, err);
+    uint8_t *reuse = NULL;
+    if (!rc && !(reuse = calloc(r.n_layers ? r.n_layers : 1, 1)))
+        rc = sim_error_set(err, SIM_ENOMEM, "measures");
+    if (!rc) {
+        scn__layers_unchanged(sc, &r, &t, reuse);
+        rc = scn__measures_reusing(sc, &r, bmv, reuse, &mv, err);
+    }
+    free(reuse);
+    res->rebuilt = t.rebuilt;
+    res->route_s = scn__now_s() - t0;
+    if (!rc && snprintf(sub, sizeof sub, "%s/%s", dir, s->name) >= (int)sizeof sub)
+        rc = sim_error_set(err, SIM_EINVAL, "%s: path too long", dir);
+    if (!rc && scn_mkdirs(sub) != 0)
+        rc = sim_error_set(err, SIM_EIO, "%s: cannot create: %s", sub, strerror(errno));
+    if (!rc) rc = write_origins(sc, &r, &mv, sub, err);
+    if (!rc) rc = write_rasters(sc, &r, sub, opts, grid, &g, NULL, bvals, err);
+    if (!rc) rc = write_summary_rows(sum, sc, &r, &mv, &rec, &heads, &n_heads, err);
+    if (!rc) rc = comparison_rows(cmp, s->name, sc, &r, c, br, err);
+    res->warnings = 0;
+    for (size_t w = 0; w < warn.n; ++w) res->warnings += warn.items[w].count;
+    res->total_s = scn__now_s() - t0;
+    free(heads);
+    free(rec.vals);
+    scn__measures_free(&mv);
+    scn__routes_free(&r);
+    scn_touched_free(&t);
+    scn_city_destroy(sc);
+    sim_warnings_clear(&warn);
+    return rc;
+}
+
+static sim_status copy_stream(FILE *to, const char *buf, size_t len, const char *path,
+                              sim_error *err) {
+    if (len && fwrite(buf, 1, len, to) != len)
+        return sim_error_set(err, SIM_EIO, "%s: write failed", path);
+    return SIM_OK;
+}
+
+/* A scenario's record: its result, then its summary and comparison rows (what rank 0 needs
+ * from the rank that ran it). Same machine and build on every rank: plain bytes. */
+typedef struct {
+    int failed, code, rebuilt;
+    size_t warnings, sum_len, cmp_len;
+    double route_s, total_s;
+    char msg[SIM_ERROR_MSG_LEN];
+} record_head;
+
+static sim_status record_make(const scn_scenario_result *sr, const char *sum, size_t sl,
+                              const char *cmp, size_t cl, char **out, size_t *len,
+                              sim_error *err) {
+    record_head h;
+    memset(&h, 0, sizeof h);
+    h.failed = sr->failed;
+    h.code = (int)sr->error.code;
+    h.rebuilt = sr->rebuilt;
+    h.warnings = sr->warnings;
+    h.sum_len = sl;
+    h.cmp_len = cl;
+    h.route_s = sr->route_s;
+    h.total_s = sr->total_s;
+    memcpy(h.msg, sr->error.msg, sizeof h.msg);
+    *len = sizeof h + sl + cl;
+    if (!(*out = malloc(*len))) return sim_error_set(err, SIM_ENOMEM, "run");
+    memcpy(*out, &h, sizeof h);
+    if (sl) memcpy(*out + sizeof h, sum, sl);
+    if (cl) memcpy(*out + sizeof h + sl, cmp, cl);
+    return SIM_OK;
+}
+
+static sim_status record_read(const char *rec, size_t len, scn_scenario_result *sr,
+                              const char **sum, size_t *sl, const char **cmp, size_t *cl,
+                              sim_error *err) {
+    record_head h;
+    if (!rec || len < sizeof h) return sim_error_set(err, SIM_EINTERNAL, "run: scenario record");
+    memcpy(&h, rec, sizeof h);
+    if (len != sizeof h + h.sum_len + h.cmp_len)
+        return sim_error_set(err, SIM_EINTERNAL, "run: scenario record of %zu bytes", len);
+    sr->failed = h.failed;
+    sr->error.code = (sim_status)h.code;
+    memcpy(sr->error.msg, h.msg, sizeof h.msg);
+    sr->error.msg[sizeof sr->error.msg - 1] = '\0';
+    sr->rebuilt = h.rebuilt;
+    sr->warnings = h.warnings;
+    sr->route_s = h.route_s;
+    sr->total_s = h.total_s;
+    *sum = rec + sizeof h;
+    *sl = h.sum_len;
+    *cmp = rec + sizeof h + h.sum_len;
+    *cl = h.cmp_len;
+    return SIM_OK;
+}
+
+sim_status scn_city_run_scenarios(scn_city *c, const char *dir, const scn_run_opts *opts,
+                                  const sim_warnings *warn, scn_run_result *res, sim_error *err) {
     sim_status rc = SIM_OK;
     routes r = {0};
     scn__measures mv = {0};
     geo_grid grid = {0};
-    char sub[4200];
-    *headlines = NULL;
-    *n_headlines = 0;
+    char sub[4200], path[4200];
+    const scn_config *cfg = c->cfg;
+    size_t ns = cfg->n_scenarios, nl = 0;
+    summary_rec brec = {"baseline", NULL, 0, NULL, 0, 0, 0};
+    char *sum_buf = NULL, *cmp_buf = NULL;
+    size_t sum_len = 0, cmp_len = 0;
+    FILE *sum = open_memstream(&sum_buf, &sum_len), *cmp = open_memstream(&cmp_buf, &cmp_len);
+    float **bvals = NULL;
+    char **recs = NULL;
+    size_t *rec_len = NULL;
+    int n_ranks = opts && opts->n_ranks > 1 && opts->share ? opts->n_ranks : 1;
+    int rank = n_ranks > 1 ? opts->rank : 0, lead = rank == 0;
+    memset(res, 0, sizeof *res);
+    if (!sum || !cmp || !(res->scenarios = calloc(ns ? ns : 1, sizeof *res->scenarios))) {
+        rc = sim_error_set(err, SIM_ENOMEM, "run");
+        goto done;
+    }
+    res->n_scenarios = ns;
     double t0 = scn__now_s();
     scn__progress(opts, "routing", 0, c->n_kinds);
     if ((rc = scn__route_all(c, &r, opts, err))) goto done;
@@ -759,25 +1072,154 @@ sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
         rc = sim_error_set(err, SIM_EINVAL, "%s: path too long", dir);
         goto done;
     }
-    if (scn_mkdirs(sub) != 0) {
+    if (lead && scn_mkdirs(sub) != 0) {
         rc = sim_error_set(err, SIM_EIO, "%s: cannot create: %s", sub, strerror(errno));
         goto done;
     }
-    scn__progress(opts, "writing origins", 0, 0);
-    if ((rc = write_origins(c, &r, &mv, sub, err))) goto done;
-    if ((rc = write_rasters(c, &r, sub, opts, &grid, err))) goto done;
-    if ((rc = write_summary(c, &r, &mv, dir, headlines, n_headlines, err))) goto done;
-    double t2 = scn__now_s();
-    rc = write_manifest(c, &r, dir, &grid, warn, opts, t1 - t0, t2 - t1, c->load_s + (t2 - t0),
-                        err);
-done:
-    if (rc) {
-        free(*headlines);
-        *headlines = NULL;
-        *n_headlines = 0;
+    nl = r.n_layers;
+    if (ns && !(bvals = calloc(nl ? nl : 1, sizeof *bvals))) {
+        rc = sim_error_set(err, SIM_ENOMEM, "run");
+        goto done;
     }
+    scn__progress(opts, "writing origins", 0, 0);
+    if (lead && (rc = write_origins(c, &r, &mv, sub, err))) goto done;
+    if ((rc = write_rasters(c, &r, lead ? sub : NULL, opts, NULL, &grid, bvals, NULL, err)))
+        goto done;
+    if ((rc = write_summary_rows(sum, c, &r, &mv, &brec, &res->headlines, &res->n_headlines,
+                                 err)))
+        goto done;
+    if (ns && (rc = comparison_rows(cmp, "baseline", c, &r, c, &r, err))) goto done;
+    double t2 = scn__now_s();
+    res->baseline_s = c->load_s + (t2 - t0);
+    /* Scenarios: each one's rows and result into a record; with several ranks (MPI), rank r
+     * runs the scenarios i with i % n_ranks == r and rank 0 gathers the records in order, so
+     * every file is the same as in one process. */
+    if (!(recs = calloc(ns ? ns : 1, sizeof *recs)) ||
+        !(rec_len = calloc(ns ? ns : 1, sizeof *rec_len))) {
+        rc = sim_error_set(err, SIM_ENOMEM, "run");
+        goto done;
+    }
+    for (size_t i = 0; i < ns; ++i) {
+        if ((size_t)n_ranks > 1 && i % (size_t)n_ranks != (size_t)rank) continue;
+        const scn_scenario *s = &cfg->scenarios[i];
+        char what[160];
+        snprintf(what, sizeof what, "scenario %zu/%zu: %s", i + 1, ns, s->name);
+        scn__progress(opts, what, i, ns);
+        char *sb = NULL, *cb = NULL;
+        size_t sl = 0, cl = 0;
+        FILE *ss = open_memstream(&sb, &sl), *cs = open_memstream(&cb, &cl);
+        scn_scenario_result one = {0};
+        sim_error serr = {0};
+        sim_status src = ss && cs ? run_scenario(c, &r, &mv, &brec, s, dir, opts, &grid, bvals,
+                                                 ss, cs, &one, &serr)
+                                  : sim_error_set(&serr, SIM_ENOMEM, "run");
+        if (ss) fclose(ss);
+        if (cs) fclose(cs);
+        if (src && !sim_status_is_input_error(src)) { /* not the scenario's fault: stop */
+            free(sb);
+            free(cb);
+            *err = serr;
+            rc = src;
+            goto done;
+        }
+        if (src) { /* the scenario's bad input: report it, drop its partial outputs, go on */
+            one.failed = 1;
+            one.error = serr;
+            sl = cl = 0;
+            snprintf(path, sizeof path, "%s/%s", dir, s->name);
+            remove_tree(path);
+        }
+        rc = record_make(&one, sb, sl, cb, cl, &recs[i], &rec_len[i], err);
+        free(sb);
+        free(cb);
+        if (rc) goto done;
+    }
+    for (size_t i = 0; i < ns && n_ranks > 1 && !rc; ++i)
+        rc = opts->share(opts->share_ud, (int)(i % (size_t)n_ranks), &recs[i], &rec_len[i], err);
+    if (rc) goto done;
+    double t2b = scn__now_s();
+    if (!lead) goto done; /* rank 0 writes the rest */
+    for (size_t i = 0; i < ns; ++i) {
+        scn_scenario_result *sr = &res->scenarios[i];
+        const char *st = NULL, *ct = NULL;
+        size_t sl = 0, cl = 0;
+        if ((rc = record_read(recs[i], rec_len[i], sr, &st, &sl, &ct, &cl, err))) goto done;
+        sr->name = cfg->scenarios[i].name;
+        res->n_failed += (size_t)sr->failed;
+        if ((sl && fwrite(st, 1, sl, sum) != sl) || (cl && fwrite(ct, 1, cl, cmp) != cl)) {
+            rc = sim_error_set(err, SIM_ENOMEM, "run");
+            goto done;
+        }
+    }
+    long sum_end = ftell(sum), cmp_end = ftell(cmp);
+    if (fclose(sum) || fclose(cmp)) {
+        sum = cmp = NULL;
+        rc = sim_error_set(err, SIM_ENOMEM, "run");
+        goto done;
+    }
+    sum = cmp = NULL;
+    FILE *fp = scn__open_out(dir, "summary.csv", path, sizeof path, err);
+    if (!fp) {
+        rc = err->code;
+        goto done;
+    }
+    fputs("scenario,service,mode,group,measure,value,baseline,delta\n", fp);
+    rc = copy_stream(fp, sum_buf, (size_t)sum_end, path, err);
+    if (rc) fclose(fp);
+    else if ((rc = scn__close_file(fp, path, err))) goto done;
+    if (rc) goto done;
+    if (ns) {
+        if (!(fp = scn__open_out(dir, "comparison.csv", path, sizeof path, err))) {
+            rc = err->code;
+            goto done;
+        }
+        comparison_header(fp, cfg);
+        rc = copy_stream(fp, cmp_buf, (size_t)cmp_end, path, err);
+        if (rc) fclose(fp);
+        else if ((rc = scn__close_file(fp, path, err))) goto done;
+        if (rc) goto done;
+        scn__progress(opts, "writing report.html", 0, 0);
+        if ((rc = geo_report_write(dir, cfg->name, err))) goto done;
+    }
+    double t3 = scn__now_s();
+    res->scenarios_s = t2b - t2;
+    rc = write_manifest(c, &r, dir, &grid, warn, opts, res, t1 - t0,
+                        (t2 - t1) + (t3 - t2b), c->load_s + (t3 - t0), err);
+done:
+    if (sum) fclose(sum);
+    if (cmp) fclose(cmp);
+    free(sum_buf);
+    free(cmp_buf);
+    free(brec.vals);
+    for (size_t i = 0; recs && i < ns; ++i) free(recs[i]);
+    free(recs);
+    free(rec_len);
+    for (size_t l = 0; bvals && l < nl; ++l) free(bvals[l]);
+    free(bvals);
+    if (rc) scn_run_result_free(res);
     scn__measures_free(&mv);
     scn__routes_free(&r);
     return rc;
+}
+
+void scn_run_result_free(scn_run_result *res) {
+    free(res->headlines);
+    free(res->scenarios);
+    memset(res, 0, sizeof *res);
+}
+
+sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
+                        const sim_warnings *warn, scn_headline **headlines, size_t *n_headlines,
+                        sim_error *err) {
+    scn_run_result res;
+    sim_status rc = scn_city_run_scenarios(c, dir, opts, warn, &res, err);
+    *headlines = NULL;
+    *n_headlines = 0;
+    if (rc) return rc;
+    *headlines = res.headlines;
+    *n_headlines = res.n_headlines;
+    res.headlines = NULL;
+    scn_run_result_free(&res);
+    return SIM_OK;
 }
 

@@ -27,6 +27,14 @@ typedef struct {
     scn_progress_fn progress; /* may be NULL */
     void *progress_ud;
     int threads; /* recorded in the manifest; the caller sets OpenMP's thread count */
+    /* Distributed runs (MPI; tools/mpi.c): n_ranks > 1 processes run the same call; rank r
+     * runs the scenarios i with i % n_ranks == r (every rank computes the baseline), then
+     * share() is called on every rank for each scenario in order: the rank that ran it passes
+     * its record (*buf, *len), rank 0 receives it (malloc'ed, in *buf). Only rank 0 writes
+     * files other than the scenario folders. n_ranks 0 or 1: one process. */
+    int rank, n_ranks;
+    sim_status (*share)(void *ud, int owner, char **buf, size_t *len, sim_error *err);
+    void *share_ud;
 } scn_run_opts;
 
 /**
@@ -73,6 +81,36 @@ typedef struct {
 sim_status scn_city_run(scn_city *c, const char *dir, const scn_run_opts *opts,
                         const sim_warnings *warn, scn_headline **headlines, size_t *n_headlines,
                         sim_error *err);
+
+/** How one scenario of the file went. */
+typedef struct {
+    const char *name; /* the config's */
+    int failed;       /* its changes were bad input: `error` says why; no folder was written */
+    sim_error error;
+    int rebuilt;      /* the network was attached again (services added or moved, ways ...) */
+    size_t warnings;
+    double route_s, total_s;
+} scn_scenario_result;
+
+typedef struct {
+    scn_headline *headlines; /* the baseline's, as scn_city_run() */
+    size_t n_headlines;
+    scn_scenario_result *scenarios; /* one per cfg->scenarios */
+    size_t n_scenarios, n_failed;
+    double baseline_s, scenarios_s;
+} scn_run_result;
+
+/**
+ * Computes the baseline, then every scenario of the file (scenarios/scenario.h: each rebuilds
+ * only what its changes touch), and writes into `dir` (existing, empty): manifest.json,
+ * summary.csv (baseline and delta filled for scenarios), baseline/, one folder per scenario
+ * with its delta rasters and, when the file has scenarios, comparison.csv and report.html.
+ * A scenario whose changes are bad input is reported in res->scenarios (and the manifest) and
+ * left out; the others complete. Other errors stop the run.
+ */
+sim_status scn_city_run_scenarios(scn_city *c, const char *dir, const scn_run_opts *opts,
+                                  const sim_warnings *warn, scn_run_result *res, sim_error *err);
+void scn_run_result_free(scn_run_result *res);
 
 /** Writes the graph export (nodes.csv, edges.csv, edges.gpkg) of `mode` into `dir`; with
  *  `group` (NULL: none), the graph that group is routed on (its own walking speed). */

@@ -12,16 +12,32 @@
 #include "geo/network.h"
 #include "scenarios/config.h"
 #include "scenarios/runner.h"
+#include "scenarios/scenario.h"
 #include "scenarios/transit.h"
 #include "sim/measures.h"
 #include "sim/status.h"
 
 #define MAX_INPUTS 64
 
+/* What a scenario's city borrows from its baseline (scn_city_destroy leaves it alone). */
+enum {
+    SCN_BORROW_CRS = 1u << 0,
+    SCN_BORROW_POP = 1u << 1,    /* pop features (pop_cols and rank_by are always its own) */
+    SCN_BORROW_KINDS = 1u << 2,
+    SCN_BORROW_NET0 = 1u << 3,
+    SCN_BORROW_NET = 1u << 4,    /* the attached network */
+    SCN_BORROW_GRAPHS = 1u << 5, /* mg[] and group_walk[] */
+    SCN_BORROW_TRANSIT = 1u << 6,
+    SCN_BORROW_TRANSIT_MODE = 1u << 7,
+    SCN_BORROW_NODES = 1u << 8,  /* origin_node, origin_snap_m, stop_node */
+};
+
 struct scn_city {
     const scn_config *cfg;
     geo_crs *crs;
     geo_network *net;
+    geo_network *net0; /* the network as loaded, before anything attached (scenarios copy it) */
+    unsigned borrowed; /* SCN_BORROW_* */
     geo_features *pop;
     double *pop_cols; /* n_groups x n_origins, group-major */
     double *rank_by;  /* equity.rank_by per origin, or NULL */
@@ -97,8 +113,17 @@ typedef struct {
     uint32_t **otime, **osvc;
     sim_ttm *pct_ttm;
     size_t n_pct;
+    int pct_borrowed; /* pct_ttm is another run's (the baseline's): not freed here */
     scn_transit_stats transit_stats;
 } routes;
+
+/** Called by scn__city_assemble() between attaching and building the graphs. */
+typedef sim_status (*scn__after_attach_fn)(scn_city *c, void *ud, sim_error *err);
+
+/** Snaps and attaches origins, services and stops to c->net, builds the routing graphs and links
+ *  transit (city.c). */
+sim_status scn__city_assemble(scn_city *c, const scn_run_opts *opts, sim_warnings *warn,
+                              scn__after_attach_fn after_attach, void *after_ud, sim_error *err);
 
 /** Builds the layer list of `c` into r->def / r->n_layers (nothing routed yet). */
 sim_status scn__layers_plan(const scn_city *c, routes *r, sim_error *err);
@@ -127,6 +152,15 @@ sim_status scn__measures_compute(const scn_city *c, const routes *r, scn__measur
                                  sim_error *err);
 void scn__measures_free(scn__measures *mv);
 
+/** As scn__measures_compute(), copying base's values for the layers with reuse[l] != 0 (their
+ *  travel times, capacities and population are the baseline's). */
+sim_status scn__measures_reusing(const scn_city *c, const routes *r, const scn__measures *base,
+                                 const uint8_t *reuse, scn__measures *mv, sim_error *err);
+
+/** reuse[l] = 1 for the layers of a scenario whose measures equal the baseline's (layers.c). */
+void scn__layers_unchanged(const scn_city *c, const routes *r, const scn_touched *t,
+                           uint8_t *reuse);
+
 /** Appends the equity rows of summary.csv (see docs/MEASURES.md) for every layer. */
 sim_status scn__equity_rows(FILE *fp, const scn_city *c, const routes *r, const scn__measures *mv,
                             sim_error *err);
@@ -154,6 +188,11 @@ const double *scn__rank_by(const scn_city *c, double **owned);
  *  transit layers per origin); free with scn__routes_free. */
 sim_status scn__route_all(const scn_city *c, routes *r, const scn_run_opts *opts, sim_error *err);
 void scn__routes_free(routes *r);
+
+/** As scn__route_all() for a scenario's city: layers whose graph and services `t` says did not
+ *  change copy the baseline's results (`base`, routed on the baseline city). */
+sim_status scn__route_reusing(const scn_city *c, routes *r, const routes *base,
+                              const scn_touched *t, const scn_run_opts *opts, sim_error *err);
 
 /** Progress report through opts (may be NULL). */
 void scn__progress(const scn_run_opts *o, const char *stage, size_t done, size_t total);

@@ -51,7 +51,7 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed, cli_o
             continue;
         }
         if (a[0] != '-' || !a[1]) {
-            if (o->n_positional >= 8) return cli_usage_error(cmd, "too many arguments");
+            if (o->n_positional >= 256) return cli_usage_error(cmd, "too many arguments");
             o->positional[o->n_positional++] = a;
             continue;
         }
@@ -65,6 +65,10 @@ int cli_parse(const char *cmd, int argc, char **argv, const char *allowed, cli_o
             o->overwrite = 1;
         } else if (!strcmp(name, "seconds")) {
             o->seconds = 1;
+        } else if (!strcmp(name, "resume")) {
+            o->resume = 1;
+        } else if (!strcmp(name, "yes")) {
+            o->yes = 1;
         } else {
             if (i + 1 >= argc) return cli_usage_error(cmd, "option '%s' needs a value", a);
             const char *v = argv[++i];

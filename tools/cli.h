@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "scenarios/outdir.h"
 #include "scenarios/runner.h"
 #include "sim/status.h"
 #include "sim/warn.h"
@@ -13,7 +14,7 @@ enum { CLI_OK = 0, CLI_EINTERNAL = 1, CLI_EUSAGE = 2 };
 
 /** Options shared by the commands; each command accepts the subset its --help lists. */
 typedef struct {
-    const char *positional[8];
+    const char *positional[256];
     int n_positional;
     const char *output;
     const char *mode;
@@ -28,6 +29,8 @@ typedef struct {
     int quiet;
     int overwrite;
     int seconds; /* matrix */
+    int resume;  /* run */
+    int yes;     /* run: confirm large sweeps */
     int help;
     unsigned long long seed;
 } cli_options;
@@ -70,6 +73,11 @@ int cli_run_scenario(const char *cmd, const char *path, const char *out, const c
  *  table on stdout when `print_summary`. Returns an exit status. */
 int cli_run_into(const char *cmd, const char *cfg_path, const char *dir, const cli_options *o,
                  int print_summary);
+
+/** A temporary folder for `out` (made by rank 0, known to every MPI rank), and its end:
+ *  statuses combined over the ranks, rank 0 commits when the manifest was written. */
+int cli_begin_outdir(const char *cmd, const char *out, int overwrite, scn_outdir *od);
+int cli_finish_outdir(const char *cmd, scn_outdir *od, int status);
 
 int cmd_demo(int argc, char **argv);
 int cmd_run(int argc, char **argv);

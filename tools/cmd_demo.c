@@ -9,6 +9,7 @@
 #include "geo/geo.h"
 #include "scenarios/outdir.h"
 #include "tools/cli.h"
+#include "tools/mpi.h"
 
 static const char DEMO_HELP[] =
     "usage: accessim demo [-o OUTDIR] [--seed N] [--threads N] [--quiet] [--overwrite]\n"
@@ -45,20 +46,23 @@ int cmd_demo(int argc, char **argv) {
     cli_set_threads(o.threads);
     sim_error err = {0};
     scn_outdir od;
-    if (scn_outdir_begin(&od, out, o.overwrite, &err)) return cli_fail("demo", &err);
-    int status = CLI_OK;
+    int lead = cli_mpi_rank() == 0; /* MPI: rank 0 writes the city, every rank runs it */
+    int status = cli_begin_outdir("demo", out, o.overwrite, &od);
+    if (status) return status;
+    if (lead && geo_demo_city_write(od.tmp, o.seed, &err)) status = cli_fail("demo", &err);
+    status = cli_mpi_max(status);
     int cwd = open(".", O_RDONLY | O_DIRECTORY);
-    if (cwd < 0) {
+    if (status) {
+        /* the city could not be written: nothing to run */
+    } else if (cwd < 0) {
         sim_error_set(&err, SIM_EIO, "cannot open the current folder: %s", strerror(errno));
-        status = cli_fail("demo", &err);
-    } else if (geo_demo_city_write(od.tmp, o.seed, &err)) {
         status = cli_fail("demo", &err);
     } else if (chdir(od.tmp) != 0) {
         sim_error_set(&err, SIM_EIO, "%s: %s", od.tmp, strerror(errno));
         status = cli_fail("demo", &err);
     } else {
         /* Inside the folder, the manifest records paths relative to OUTDIR. */
-        if (!o.quiet)
+        if (!o.quiet && lead)
             fprintf(stderr, "accessim demo: city and bus lines generated (seed %llu)\n", o.seed);
         status = cli_run_into("demo", "demo.yaml", ".", &o, 1);
         if (fchdir(cwd) != 0 && status == CLI_OK) {
@@ -68,9 +72,8 @@ int cmd_demo(int argc, char **argv) {
         }
     }
     if (cwd >= 0) close(cwd);
-    if (status == CLI_OK && scn_outdir_commit(&od, &err)) status = cli_fail("demo", &err);
-    scn_outdir_abort(&od);
-    if (status == CLI_OK && !o.quiet)
+    status = cli_finish_outdir("demo", &od, status);
+    if (status == CLI_OK && !o.quiet && lead)
         fprintf(stderr, "accessim demo: outputs in %s (scenario file %s/demo.yaml)\n", out, out);
     return status;
 }

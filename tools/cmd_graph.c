@@ -48,7 +48,7 @@ int cmd_graph(int argc, char **argv) {
     scn_config *cfg = NULL;
     scn_city *city = NULL;
     scn_outdir od = {0};
-    scn_run_opts opts = {o.quiet ? NULL : cli_progress, NULL, o.threads};
+    scn_run_opts opts = {.progress = o.quiet ? NULL : cli_progress, .progress_ud = NULL, .threads = o.threads};
     int status = CLI_OK;
     if (scn_outdir_begin(&od, o.output, o.overwrite, &err) ||
         scn_config_load(o.positional[1], &cfg, &err) ||

@@ -91,7 +91,7 @@ int cmd_matrix(int argc, char **argv) {
     sim_warnings warn = {0};
     scn_config *cfg = NULL;
     scn_city *city = NULL;
-    scn_run_opts opts = {o.quiet ? NULL : cli_progress, NULL, o.threads};
+    scn_run_opts opts = {.progress = o.quiet ? NULL : cli_progress, .progress_ud = NULL, .threads = o.threads};
     char tmp[4200] = "";
     FILE *fp = NULL;
     int status = CLI_OK;

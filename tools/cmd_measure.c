@@ -49,7 +49,7 @@ int cmd_measure(int argc, char **argv) {
     scn_headline *heads = NULL;
     size_t n_heads = 0;
     scn_outdir od = {0};
-    scn_run_opts opts = {o.quiet ? NULL : cli_progress, NULL, o.threads};
+    scn_run_opts opts = {.progress = o.quiet ? NULL : cli_progress, .progress_ud = NULL, .threads = o.threads};
     int status = CLI_OK;
     char out[4096];
     if (scn_config_load(o.positional[0], &cfg, &err)) {

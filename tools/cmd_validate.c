@@ -30,7 +30,7 @@ int cmd_validate(int argc, char **argv) {
     sim_warnings warn = {0};
     scn_config *cfg = NULL;
     scn_city *city = NULL;
-    scn_run_opts opts = {o.quiet ? NULL : cli_progress, NULL, 0};
+    scn_run_opts opts = {.progress = o.quiet ? NULL : cli_progress, .progress_ud = NULL, .threads = 0};
     int status = CLI_OK;
     sim_error problems[32];
     size_t n_problems = 0;

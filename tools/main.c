@@ -4,6 +4,7 @@
 
 #include "geo/geo.h"
 #include "tools/cli.h"
+#include "tools/mpi.h"
 
 #ifndef ACCESSIM_VERSION
 #define ACCESSIM_VERSION "unknown"
@@ -36,7 +37,7 @@ static void usage(FILE *fp) {
           fp);
 }
 
-int main(int argc, char **argv) {
+static int dispatch(int argc, char **argv) {
     if (argc < 2) {
         usage(stderr);
         return CLI_EUSAGE;
@@ -57,4 +58,11 @@ int main(int argc, char **argv) {
         if (!strcmp(cmd, COMMANDS[i].name)) return COMMANDS[i].run(argc - 2, argv + 2);
     fprintf(stderr, "accessim: unknown command '%s' (see 'accessim --help')\n", cmd);
     return CLI_EUSAGE;
+}
+
+int main(int argc, char **argv) {
+    cli_mpi_init(&argc, &argv); /* a no-op unless built with -DACCESSIM_MPI=ON */
+    int status = dispatch(argc, argv);
+    cli_mpi_finalize();
+    return status;
 }

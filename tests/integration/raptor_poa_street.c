@@ -192,7 +192,7 @@ int main(int argc, char **argv) {
         scn_config_destroy(cfg);
         return 1;
     }
-    scn_run_opts opts = {NULL, NULL, 0};
+    scn_run_opts opts = {.progress = NULL, .progress_ud = NULL, .threads = 0};
     if (scn_city_load(cfg, &opts, &c, &warn, &err)) {
         fprintf(stderr, "FAIL: cannot load the Porto Alegre transit scenario: %s\n", err.msg);
         scn_config_destroy(cfg);

@@ -207,7 +207,7 @@ static void city_load_timed(const scn_config *cfg) {
     sim_warnings warn = {0};
     scn_city *city = NULL;
     stage_clock clk = {0};
-    scn_run_opts opts = {stage_progress, &clk, 1};
+    scn_run_opts opts = {.progress = stage_progress, .progress_ud = &clk, .threads = 1};
     hwm_reset();
     clk.t0 = clk.t_last = now_s();
     sim_status rc = scn_city_load(cfg, &opts, &city, &warn, &err);

@@ -147,7 +147,7 @@ int main(int argc, char **argv) {
     /* ---- city ---------------------------------------------------------------------------- */
     sim_warnings warn = {0};
     scn_city *c = NULL;
-    scn_run_opts opts = {progress_cb, NULL, omp_get_max_threads()};
+    scn_run_opts opts = {.progress = progress_cb, .progress_ud = NULL, .threads = omp_get_max_threads()};
     t0 = now_s();
     if (scn_city_load(cfg, &opts, &c, &warn, &err)) die("city", &err);
     t1 = now_s();

@@ -7,10 +7,12 @@ preset="${1:-dev}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 # Build tools, the libraries accessim links (GDAL 3.6, PROJ 9.1, GEOS 3.11, libyaml, readosm,
-# OpenSSL's libcrypto for SHA-256), and what the tests use (gdal-bin for gdalinfo/ogrinfo,
-# osmium-tool as the independent OSM reader, python3 for output checks).
+# OpenSSL's libcrypto for SHA-256, cairo for report.html, OpenMPI for the ci preset's MPI
+# build), and what the tests use (gdal-bin for gdalinfo/ogrinfo, osmium-tool as the
+# independent OSM reader, python3 for output checks).
 packages=(build-essential cmake pkg-config libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
-          libyaml-dev libreadosm-dev libcsv-dev libssl-dev libcairo2-dev osmium-tool python3)
+          libyaml-dev libreadosm-dev libcsv-dev libssl-dev libcairo2-dev libopenmpi-dev openmpi-bin
+          osmium-tool python3)
 
 missing=()
 for p in "${packages[@]}"; do
