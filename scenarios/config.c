@@ -2724,7 +2724,11 @@ static sim_status parse_changes(const loader *ld, const yaml_node_t *n, const sc
             /* name the scenario and the change in front of the message */
             char msg[SIM_ERROR_MSG_LEN];
             snprintf(msg, sizeof msg, "%s", ld->err->msg);
-            sim_error_set(ld->err, rc, "%s (scenario '%s', change %zu)", msg, s->name, i + 1);
+            if (s->changes[i].mark.line) /* the change's kind was read */
+                sim_error_reset(ld->err, rc, "%s (scenario '%s', change %zu: %s)", msg, s->name,
+                              i + 1, CHANGE_NAMES[s->changes[i].kind]);
+            else
+                sim_error_reset(ld->err, rc, "%s (scenario '%s', change %zu)", msg, s->name, i + 1);
             return rc;
         }
     }
