@@ -135,14 +135,10 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Appends the features of one loaded service source to the flat service arrays. */
-static sim_status append_services(scn_city *c, const geo_features *f, const char *fixed_kind,
-                                  const char *path, int has_capacity, sim_warnings *warn,
-                                  sim_error *err) {
-    size_t n = c->n_svc + f->n;
+sim_status scn__svc_reserve(scn_city *c, size_t n, sim_error *err) {
 #define GROW(field)                                                                                \
     do {                                                                                           \
-        void *p_ = realloc(c->field, n * sizeof *c->field);                                        \
+        void *p_ = realloc(c->field, (n ? n : 1) * sizeof *c->field);                              \
         if (!p_) return sim_error_set(err, SIM_ENOMEM, "services");                                \
         c->field = p_;                                                                             \
     } while (0)
@@ -155,6 +151,15 @@ static sim_status append_services(scn_city *c, const geo_features *f, const char
     GROW(svc_lat);
     GROW(svc_path);
 #undef GROW
+    return SIM_OK;
+}
+
+/* Appends the features of one loaded service source to the flat service arrays. */
+static sim_status append_services(scn_city *c, const geo_features *f, const char *fixed_kind,
+                                  const char *path, int has_capacity, sim_warnings *warn,
+                                  sim_error *err) {
+    sim_status grow = scn__svc_reserve(c, c->n_svc + f->n, err);
+    if (grow) return grow;
     /* Kinds found in a type field are registered in sorted order (deterministic ids). */
     if (!fixed_kind) {
         const char **names = malloc((f->n ? f->n : 1) * sizeof *names);

@@ -117,6 +117,9 @@ typedef struct {
     scn_transit_stats transit_stats;
 } routes;
 
+/** Grows c's service arrays (not svc_node) to hold n services (city.c). */
+sim_status scn__svc_reserve(scn_city *c, size_t n, sim_error *err);
+
 /** Called by scn__city_assemble() between attaching and building the graphs. */
 typedef sim_status (*scn__after_attach_fn)(scn_city *c, void *ud, sim_error *err);
 

@@ -46,24 +46,13 @@ static sim_status oom(sim_error *err) {
 
 /* ---- services ---------------------------------------------------------------------------- */
 
-/* Grows every service array of `c` to hold `n`. */
+/* Grows every service array of `c`, their nodes too, to hold `n`. */
 static sim_status svc_reserve(scn_city *c, size_t n, sim_error *err) {
-#define GROW(field)                                                                                \
-    do {                                                                                           \
-        void *p_ = realloc(c->field, (n ? n : 1) * sizeof *c->field);                              \
-        if (!p_) return oom(err);                                                                  \
-        c->field = p_;                                                                             \
-    } while (0)
-    GROW(svc_kind);
-    GROW(svc_id);
-    GROW(svc_cap);
-    GROW(svc_x);
-    GROW(svc_y);
-    GROW(svc_lon);
-    GROW(svc_lat);
-    GROW(svc_path);
-    GROW(svc_node);
-#undef GROW
+    sim_status rc = scn__svc_reserve(c, n, err);
+    if (rc) return rc;
+    uint32_t *p = realloc(c->svc_node, (n ? n : 1) * sizeof *p);
+    if (!p) return oom(err);
+    c->svc_node = p;
     return SIM_OK;
 }
 

@@ -27,7 +27,6 @@ one line naming the file and the culprit.
 Batch: `accessim run good.yaml bad.yaml -o OUT`, bad.yaml not YAML: exit 2, OUT/<good name>/
 has its manifest.json, nothing is written for bad.yaml.
 """
-import argparse
 import json
 import os
 import sys
@@ -36,17 +35,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("accessim")
-ap.add_argument("work")
-args = ap.parse_args()
-acc = os.path.abspath(args.accessim)
-work = common.fresh_dir(os.path.abspath(args.work))
-T = common.Checks("scenarios_bad_input")
-
-demo = os.path.join(work, "demo")
-common.make_demo(acc, demo)
-base_text = common.baseline_part(open(os.path.join(demo, "demo.yaml")).read())
+acc, work, T, demo, base_text = common.demo_setup("scenarios_bad_input")
 
 # polygon layers without a CRS, next to the scenario files (areas resolve against the file)
 csv_path = os.path.join(demo, "area_nocrs.csv")

@@ -194,3 +194,20 @@ def point_lonlat(layer_path, layer, where):
     if not rows:
         die("%s: no feature where %s" % (layer_path, where))
     return rows[0]["X"], rows[0]["Y"], rows[0]
+
+
+def demo_setup(test_name):
+    """The start every demo-based test shares: its arguments (ACCESSIM WORK), a fresh WORK, the
+    checks object, the demo city generated in WORK/demo and demo.yaml's baseline part."""
+    import argparse
+    ap = argparse.ArgumentParser()
+    ap.add_argument("accessim")
+    ap.add_argument("work")
+    args = ap.parse_args()
+    acc = os.path.abspath(args.accessim)
+    work = fresh_dir(os.path.abspath(args.work))
+    checks = Checks(test_name)
+    demo = os.path.join(work, "demo")
+    make_demo(acc, demo)
+    base_text = baseline_part(open(os.path.join(demo, "demo.yaml")).read())
+    return acc, work, checks, demo, base_text

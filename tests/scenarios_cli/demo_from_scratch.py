@@ -19,7 +19,6 @@ then two of them are rebuilt "from scratch" as a plain baseline and compared byt
                     (over all its trips) every 600 s while <= its last departure. origins.csv
                     (transit columns included) and the rasters must equal byte for byte.
 """
-import argparse
 import collections
 import json
 import os
@@ -31,18 +30,9 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("accessim")
-ap.add_argument("work")
-args = ap.parse_args()
-acc = os.path.abspath(args.accessim)
-work = common.fresh_dir(os.path.abspath(args.work))
-T = common.Checks("scenarios_demo_from_scratch")
-
-demo = os.path.join(work, "demo")
-demo_yaml = common.make_demo(acc, demo)
+acc, work, T, demo, base_text = common.demo_setup("scenarios_demo_from_scratch")
+demo_yaml = os.path.join(demo, "demo.yaml")
 text = open(demo_yaml).read()
-base_text = common.baseline_part(text)
 names = common.scenario_names(text)
 print("demo.yaml scenarios: %s" % names)
 

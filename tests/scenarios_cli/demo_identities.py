@@ -20,7 +20,6 @@ then, on this run and on the demo's own run (demo.yaml's four scenarios, with re
                   has mean_minutes (baseline included), its mean_minutes / within_T_share /
                   gap_minutes and their deltas equal to summary.csv's figures (same text).
 """
-import argparse
 import math
 import os
 import re
@@ -30,17 +29,8 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("accessim")
-ap.add_argument("work")
-args = ap.parse_args()
-acc = os.path.abspath(args.accessim)
-work = common.fresh_dir(os.path.abspath(args.work))
-T = common.Checks("scenarios_demo_identities")
-
-demo = os.path.join(work, "demo")
-demo_yaml = common.make_demo(acc, demo)
-base_text = common.baseline_part(open(demo_yaml).read())
+acc, work, T, demo, base_text = common.demo_setup("scenarios_demo_identities")
+demo_yaml = os.path.join(demo, "demo.yaml")
 
 # an existing clinic: its id and WGS 84 coordinates
 lon, lat, twin_of = common.point_lonlat(os.path.join(demo, "inputs", "services.gpkg"), "services",

@@ -11,7 +11,6 @@ services.gpkg; res-b: the baseline and one scenario) runs into OUT. Then:
      untouched): --resume recomputes res-a only;
   4. --resume once more: both skipped.
 """
-import argparse
 import hashlib
 import os
 import shutil
@@ -21,17 +20,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
 
-ap = argparse.ArgumentParser()
-ap.add_argument("accessim")
-ap.add_argument("work")
-args = ap.parse_args()
-acc = os.path.abspath(args.accessim)
-work = common.fresh_dir(os.path.abspath(args.work))
-T = common.Checks("scenarios_resume")
-
-demo = os.path.join(work, "demo")
-common.make_demo(acc, demo)
-base_text = common.baseline_part(open(os.path.join(demo, "demo.yaml")).read())
+acc, work, T, demo, base_text = common.demo_setup("scenarios_resume")
 if "thresholds_min: [15, 30]" not in base_text or "inputs/services.gpkg" not in base_text:
     common.die("demo.yaml's baseline changed: no 'thresholds_min: [15, 30]' or inputs/services.gpkg")
 
