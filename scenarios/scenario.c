@@ -537,7 +537,9 @@ sim_status scn_city_derive(const scn_city *b, const scn_scenario *s, const scn_r
         c->svc_node[j] = b->svc_node[j];
         base_of[j] = (uint32_t)j;
     }
-    if (!(t->kind_changed = calloc(b->n_kinds ? b->n_kinds : 1, 1))) goto oom;
+    if (!(t->kind_changed = calloc(b->n_kinds ? b->n_kinds : 1, 1)) ||
+        !(t->capacity_changed = calloc(b->n_kinds ? b->n_kinds : 1, 1)))
+        goto oom;
 
     int attach = 0, speeds = 0, transit = 0;
     for (size_t i = 0; i < s->n_changes && !rc; ++i) {
@@ -593,7 +595,7 @@ sim_status scn_city_derive(const scn_city *b, const scn_scenario *s, const scn_r
             for (size_t j = 0; j < c->n_svc; ++j)
                 if (sel[j]) c->svc_cap[j] = isnan(ch->factor) ? ch->capacity
                                                               : c->svc_cap[j] * ch->factor;
-            t->capacity_changed = 1;
+            t->capacity_changed[k] = 1;
             break;
         case SCN_CHANGE_SET_ATTRIBUTES:
             break; /* refused by the parser (config.c) */
@@ -711,6 +713,7 @@ done:
 
 void scn_touched_free(scn_touched *t) {
     free(t->kind_changed);
+    free(t->capacity_changed);
     free(t->base_of);
     memset(t, 0, sizeof *t);
 }

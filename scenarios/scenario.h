@@ -17,7 +17,7 @@ typedef struct {
     int rebuilt;            /* network attached and graphs built again: every layer routes */
     unsigned modes_changed; /* bit m: street mode m's graph re-weighted (its layers route) */
     uint8_t *kind_changed;  /* per service kind: its services were added, removed or moved */
-    int capacity_changed;   /* capacities only: measures, no routing */
+    uint8_t *capacity_changed; /* per service kind: capacities changed (measures, no routing) */
     int transit_changed;    /* the timetable changed: transit layers route */
     int pop_changed;        /* population only: measures and summaries, no routing */
     uint32_t *base_of;      /* per service of the scenario: its index in the baseline, or
