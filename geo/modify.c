@@ -568,6 +568,7 @@ sim_status geo_network_speed_factor(geo_network *net, const geo_polygon *p, unsi
         float t = net->seg_time_s[s];
         if (isfinite(t)) {
             net->seg_time_s[s] = (float)(t / factor);
+            net->seg_piece[s].full_time_s = (float)(net->seg_piece[s].full_time_s / factor);
             continue;
         }
         for (int m = 0; m < GEO_MODE_COUNT; ++m) {

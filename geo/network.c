@@ -50,7 +50,8 @@ static int reserve_segs(geo_network *n, uint32_t need) {
         !resize(&n->seg_connector, cap, sizeof *n->seg_connector) ||
         !resize(&n->seg_access, cap, sizeof *n->seg_access) ||
         !resize(&n->seg_speed_kmh, (size_t)cap * GEO_MODE_COUNT, sizeof *n->seg_speed_kmh) ||
-        !resize(&n->seg_time_s, cap, sizeof *n->seg_time_s))
+        !resize(&n->seg_time_s, cap, sizeof *n->seg_time_s) ||
+        !resize(&n->seg_piece, cap, sizeof *n->seg_piece))
         return 0;
     n->cap_segs = cap;
     return 1;
@@ -83,6 +84,7 @@ uint32_t geo__network_add_seg(geo_network *n, uint32_t u, uint32_t v, double len
     for (int m = 0; m < GEO_MODE_COUNT; ++m)
         n->seg_speed_kmh[(size_t)id * GEO_MODE_COUNT + (size_t)m] = speed_kmh ? speed_kmh[m] : 0.0f;
     n->seg_time_s[id] = time_s;
+    n->seg_piece[id] = (geo_seg_piece){0.0, 1.0, len_m, time_s};
     return id;
 }
 
@@ -102,6 +104,7 @@ void geo_network_destroy(geo_network *n) {
     free(n->seg_access);
     free(n->seg_speed_kmh);
     free(n->seg_time_s);
+    free(n->seg_piece);
     free(n);
 }
 
@@ -140,7 +143,8 @@ sim_status geo_network_copy(const geo_network *net, geo_network **out, sim_error
     if (c->seg_speed_kmh && ns)
         memcpy(c->seg_speed_kmh, net->seg_speed_kmh, ns * GEO_MODE_COUNT * sizeof *c->seg_speed_kmh);
     c->seg_time_s = dup_array(net->seg_time_s, ns, sizeof *c->seg_time_s);
-    if (!c->x || !c->y || !c->lon || !c->lat || !c->kind || !c->ref || !c->seg_u || !c->seg_v ||
+    c->seg_piece = dup_array(net->seg_piece, ns, sizeof *c->seg_piece);
+    if (!c->seg_piece || !c->x || !c->y || !c->lon || !c->lat || !c->kind || !c->ref || !c->seg_u || !c->seg_v ||
         !c->seg_len_m || !c->seg_way || !c->seg_connector || !c->seg_access ||
         !c->seg_speed_kmh || !c->seg_time_s) {
         geo_network_destroy(c);
@@ -700,6 +704,19 @@ double geo_seg_time_ds(const geo_network *net, uint32_t s, geo_mode m) {
 static uint32_t seg_time_ds(const geo_network *net, uint32_t s, geo_mode m, double factor) {
     double t = geo_seg_time_ds(net, s, m) * factor;
     if (!isfinite(t)) return UINT32_MAX;
+    const geo_seg_piece *p = &net->seg_piece[s];
+    if (p->f0 != 0.0 || p->f1 != 1.0) {
+        /* a piece: the uncut segment's rounded time at its far end minus at its near end, so
+         * that the pieces of a segment add up to the segment's own rounded time */
+        double full = isfinite(p->full_time_s)
+                          ? fmax(0.0, (double)p->full_time_s) * 10.0
+                          : p->full_len_m /
+                                (net->seg_speed_kmh[(size_t)s * GEO_MODE_COUNT + (size_t)m] / 3.6) *
+                                10.0;
+        full *= factor;
+        if (isfinite(full) && full <= 4.0e9)
+            return (uint32_t)(llround(p->f1 * full) - llround(p->f0 * full));
+    }
     return t > 4.0e9 ? 4000000000u : (uint32_t)llround(t);
 }
 

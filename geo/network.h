@@ -56,6 +56,15 @@ typedef struct {
     const geo_profile *profile;     /* speeds and switches; NULL: geo_profile_defaults() */
 } geo_network_source;
 
+/** Where a segment lies on the street segment it was cut from by geo_network_attach(): the
+ *  fractions f0 < f1 along it, its length and fixed time (NAN: none). An uncut segment is
+ *  0, 1, its own length and time. */
+typedef struct {
+    double f0, f1;
+    double full_len_m;
+    float full_time_s;
+} geo_seg_piece;
+
 /** Read-only once loaded, except through geo_network_attach(). Arrays have n_* entries. */
 typedef struct {
     uint32_t n_nodes, cap_nodes;
@@ -73,6 +82,9 @@ typedef struct {
     float *seg_speed_kmh;   /* n_segs x GEO_MODE_COUNT: speed of each mode on the segment */
     float *seg_time_s;      /* fixed traversal time for every mode (tables with a time
                                column), NAN otherwise */
+    geo_seg_piece *seg_piece; /* where attaching cut it from (routing graphs round a piece's
+                                 time as the difference of the uncut segment's rounded times
+                                 at its two ends, so cutting never changes a time through it) */
 
     struct {
         size_t lines_read;     /* line features read */

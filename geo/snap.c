@@ -225,13 +225,25 @@ static int cmp_split(const void *a, const void *b) {
 }
 
 /* Appends piece [f0, f1] of segment s (whose attributes it copies) from node a to node b. */
-static uint32_t add_piece(geo_network *net, uint32_t s, uint32_t a, uint32_t b, double f0,
-                          double f1, double len, float time_s) {
+/* The part [f0, f1] of segment `whole` (itself possibly a piece) as a piece of the uncut
+ * segment. */
+static geo_seg_piece piece_of(geo_seg_piece whole, double f0, double f1) {
+    double span = whole.f1 - whole.f0;
+    geo_seg_piece p = whole;
+    p.f0 = whole.f0 + f0 * span;
+    p.f1 = f1 >= 1.0 ? whole.f1 : whole.f0 + f1 * span;
+    return p;
+}
+
+static uint32_t add_piece(geo_network *net, uint32_t s, geo_seg_piece whole, uint32_t a,
+                          uint32_t b, double f0, double f1, double len, float time_s) {
     float speed[GEO_MODE_COUNT];
     memcpy(speed, net->seg_speed_kmh + (size_t)s * GEO_MODE_COUNT, sizeof speed);
-    return geo__network_add_seg(net, a, b, (f1 - f0) * len, net->seg_way[s], 0,
-                                net->seg_access[s], speed,
-                                isfinite(time_s) ? (float)((f1 - f0) * time_s) : NAN);
+    uint32_t id = geo__network_add_seg(net, a, b, (f1 - f0) * len, net->seg_way[s], 0,
+                                       net->seg_access[s], speed,
+                                       isfinite(time_s) ? (float)((f1 - f0) * time_s) : NAN);
+    if (id != SIM_INVALID_ID) net->seg_piece[id] = piece_of(whole, f0, f1);
+    return id;
 }
 
 sim_status geo_network_attach(geo_network *net, const geo_crs *crs, const double *x,
@@ -282,6 +294,7 @@ sim_status geo_network_attach(geo_network *net, const geo_crs *crs, const double
         uint32_t u = net->seg_u[s], v = net->seg_v[s];
         double len = net->seg_len_m[s];
         float time_s = net->seg_time_s[s];
+        geo_seg_piece whole = net->seg_piece[s];
         /* One node per distinct fraction; the ends reuse u and v. */
         uint32_t prev = u;
         double prev_f = 0;
@@ -307,8 +320,9 @@ sim_status geo_network_attach(geo_network *net, const geo_crs *crs, const double
                     net->seg_v[s] = node;
                     net->seg_len_m[s] = (f - prev_f) * len;
                     if (isfinite(time_s)) net->seg_time_s[s] = (float)((f - prev_f) * time_s);
+                    net->seg_piece[s] = piece_of(whole, prev_f, f);
                     first_piece = 0;
-                } else if (add_piece(net, s, prev, node, prev_f, f, len, time_s) ==
+                } else if (add_piece(net, s, whole, prev, node, prev_f, f, len, time_s) ==
                            SIM_INVALID_ID) {
                     goto oom;
                 }
@@ -317,7 +331,7 @@ sim_status geo_network_attach(geo_network *net, const geo_crs *crs, const double
             }
         }
         if (prev != v && !first_piece &&
-            add_piece(net, s, prev, v, prev_f, 1.0, len, time_s) == SIM_INVALID_ID)
+            add_piece(net, s, whole, prev, v, prev_f, 1.0, len, time_s) == SIM_INVALID_ID)
             goto oom;
         k = e;
     }

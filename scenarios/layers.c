@@ -326,9 +326,14 @@ void scn__origin_times(const scn_city *c, const routes *r, size_t l, uint32_t *t
 void scn__layers_unchanged(const scn_city *c, const routes *r, const scn_touched *t,
                            uint8_t *reuse) {
     for (size_t l = 0; l < r->n_layers; ++l) {
-        int same = !t->pop_changed && !t->capacity_changed[r->def[l].kind];
-        if (same && r->def[l].pct >= 0) same = transit_same(c, t);
-        else if (same) same = street_layer_same(c, r, l, t);
+        size_t k = r->def[l].kind;
+        int same = !t->pop_changed && !t->capacity_changed[k];
+        if (same && t->rebuilt && t->points_only) /* re-routed, to the same times */
+            same = !t->kind_changed[k];
+        else if (same && r->def[l].pct >= 0)
+            same = transit_same(c, t);
+        else if (same)
+            same = street_layer_same(c, r, l, t);
         reuse[l] = (uint8_t)same;
     }
 }

@@ -665,6 +665,11 @@ sim_status scn_city_derive(const scn_city *b, const scn_scenario *s, const scn_r
         sim_warnings_clear(&quiet);
         if (rc) goto done;
         t->rebuilt = 1;
+        t->points_only = !speeds && !transit;
+        for (size_t i = 0; i < s->n_changes; ++i)
+            if (s->changes[i].kind == SCN_CHANGE_CLOSE_WAYS ||
+                s->changes[i].kind == SCN_CHANGE_ADD_LINK)
+                t->points_only = 0;
     } else {
         if (speeds) {
             /* the attached network with new speeds; the graphs copied and re-weighted */

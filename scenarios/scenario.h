@@ -15,6 +15,10 @@
 /** What a scenario's changes touched, so that the runner re-routes only that. */
 typedef struct {
     int rebuilt;            /* network attached and graphs built again: every layer routes */
+    int points_only;        /* rebuilt only because services were added or moved: every other
+                               travel time is the baseline's (attaching never changes a time
+                               through a street, geo_seg_piece), so are unchanged kinds'
+                               measures */
     unsigned modes_changed; /* bit m: street mode m's graph re-weighted (its layers route) */
     uint8_t *kind_changed;  /* per service kind: its services were added, removed or moved */
     uint8_t *capacity_changed; /* per service kind: capacities changed (measures, no routing) */
