@@ -803,6 +803,12 @@ static sim_status write_manifest(const scn_city *c, const routes *r, const char 
             fprintf(fp, ", \"rebuilt_network\": %s, \"warnings\": %zu, \"timings\": "
                         "{\"route_s\": %.3f, \"total_s\": %.3f}",
                     sr->rebuilt ? "true" : "false", sr->warnings, sr->route_s, sr->total_s);
+            fputs(", \"warning_kinds\": [", fp);
+            for (int w = 0; w < 3 && sr->warning[w][0]; ++w) {
+                fputs(w ? ", " : "", fp);
+                scn__json_str(fp, sr->warning[w]);
+            }
+            fputs("]", fp);
         }
         fputs("}", fp);
     }
@@ -965,7 +971,13 @@ static sim_status run_scenario(scn_city *c, const routes *br, const scn__measure
     if (!rc) rc = write_summary_rows(sum, sc, &r, &mv, &rec, &heads, &n_heads, err);
     if (!rc) rc = comparison_rows(cmp, s->name, sc, &r, c, br, err);
     res->warnings = 0;
-    for (size_t w = 0; w < warn.n; ++w) res->warnings += warn.items[w].count;
+    for (size_t w = 0; w < warn.n; ++w) {
+        const sim_warning *it = &warn.items[w];
+        res->warnings += it->count;
+        if (w < 3)
+            snprintf(res->warning[w], sizeof res->warning[w], "%zu x %.150s%s%.140s", it->count, it->what,
+                     it->n_examples ? ": " : "", it->n_examples ? it->examples[0] : "");
+    }
     res->total_s = scn__now_s() - t0;
     free(heads);
     free(rec.vals);
@@ -989,6 +1001,7 @@ static sim_status copy_stream(FILE *to, const char *buf, size_t len, const char 
 typedef struct {
     int failed, code, rebuilt;
     size_t warnings, sum_len, cmp_len;
+    char warning[3][320];
     double route_s, total_s;
     char msg[SIM_ERROR_MSG_LEN];
 } record_head;
@@ -1002,6 +1015,7 @@ static sim_status record_make(const scn_scenario_result *sr, const char *sum, si
     h.code = (int)sr->error.code;
     h.rebuilt = sr->rebuilt;
     h.warnings = sr->warnings;
+    memcpy(h.warning, sr->warning, sizeof h.warning);
     h.sum_len = sl;
     h.cmp_len = cl;
     h.route_s = sr->route_s;
@@ -1029,6 +1043,7 @@ static sim_status record_read(const char *rec, size_t len, scn_scenario_result *
     sr->error.msg[sizeof sr->error.msg - 1] = '\0';
     sr->rebuilt = h.rebuilt;
     sr->warnings = h.warnings;
+    memcpy(sr->warning, h.warning, sizeof sr->warning);
     sr->route_s = h.route_s;
     sr->total_s = h.total_s;
     *sum = rec + sizeof h;

@@ -88,7 +88,8 @@ typedef struct {
     int failed;       /* its changes were bad input: `error` says why; no folder was written */
     sim_error error;
     int rebuilt;      /* the network was attached again (services added or moved, ways ...) */
-    size_t warnings;
+    size_t warnings;  /* warnings of its changes (e.g. a span removing no trip) ... */
+    char warning[3][320]; /* ... the first kinds of them, "N x what: example" */
     double route_s, total_s;
 } scn_scenario_result;
 

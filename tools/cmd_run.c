@@ -126,6 +126,10 @@ int cli_run_into(const char *cmd, const char *cfg_path, const char *dir, const c
     }
     cli_progress_end();
     if (!o->quiet && lead) cli_print_warnings(cmd, &warn);
+    for (size_t i = 0; i < res.n_scenarios && lead && !o->quiet; ++i)
+        for (int w = 0; w < 3 && res.scenarios[i].warning[w][0]; ++w)
+            fprintf(stderr, "accessim %s: scenario '%s': warning: %s\n", cmd,
+                    res.scenarios[i].name, res.scenarios[i].warning[w]);
     for (size_t i = 0; i < res.n_scenarios && lead; ++i)
         if (res.scenarios[i].failed) {
             fprintf(stderr, "accessim %s: scenario '%s' left out: %s\n", cmd,

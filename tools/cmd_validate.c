@@ -4,6 +4,7 @@
 #include "geo/geo.h"
 #include "scenarios/config.h"
 #include "scenarios/runner.h"
+#include "scenarios/scenario.h"
 #include "tools/cli.h"
 
 static const char VALIDATE_HELP[] =
@@ -11,7 +12,9 @@ static const char VALIDATE_HELP[] =
     "\n"
     "Parses the scenario file and loads every input it names (network, population, services):\n"
     "files, layers, fields, CRS, numeric values, and that every service lies within the\n"
-    "snapping distance of a walkable street. Prints what it found; computes no travel time.\n"
+    "snapping distance of a walkable street; then applies each scenario's changes (services,\n"
+    "routes, stops, groups and areas they name must exist). Prints what it found; computes no\n"
+    "travel time.\n"
     "exit status: 0 inputs usable, 2 a problem (named on stderr), 1 internal error\n";
 
 int cmd_validate(int argc, char **argv) {
@@ -50,6 +53,28 @@ int cmd_validate(int argc, char **argv) {
         printf("%s: OK\n%s\n", o.positional[0], buf);
         for (size_t i = 0; i < warn.n; ++i)
             printf("warning: %zu x %s\n", warn.items[i].count, warn.items[i].what);
+        /* each scenario's changes against the data, as `run` would apply them */
+        size_t bad = 0;
+        for (size_t i = 0; i < cfg->n_scenarios; ++i) {
+            scn_city *sc = NULL;
+            scn_touched t = {0};
+            sim_warnings sw = {0};
+            sim_error serr = {0};
+            sim_status src = scn_city_derive(city, &cfg->scenarios[i], &opts, &sc, &t, &sw, &serr);
+            if (src) {
+                int st = cli_fail("validate", &serr);
+                if (!bad++) status = st;
+            }
+            for (size_t w = 0; w < sw.n; ++w)
+                printf("warning: scenario %s: %zu x %s\n", cfg->scenarios[i].name,
+                       sw.items[w].count, sw.items[w].what);
+            scn_touched_free(&t);
+            scn_city_destroy(sc);
+            sim_warnings_clear(&sw);
+        }
+        if (cfg->n_scenarios)
+            printf("%zu scenario%s: %zu applied, %zu failed\n", cfg->n_scenarios,
+                   cfg->n_scenarios == 1 ? "" : "s", cfg->n_scenarios - bad, bad);
     }
     scn_city_destroy(city);
     scn_config_destroy(cfg);
