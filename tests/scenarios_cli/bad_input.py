@@ -98,6 +98,9 @@ for case, bad, kind, frag, change in SCENARIO_CASES:
     y = write_case(case, "scenarios:\n%s  - name: %s\n    changes:\n      - %s\n%s"
                    % (GOOD_FIRST, bad, change, GOOD_LAST))
     out = os.path.join(work, "o_" + case)
+    v = common.run([acc, "validate", y, "--quiet"])
+    T.ok(v.returncode == 2 and "scenario '%s'" % bad in v.stderr and frag in v.stderr,
+         "%s: validate finds it too (exit 2, names the scenario and %s)" % (case, frag), v.stderr)
     p = common.run([acc, "run", y, "-o", out, "--quiet"])
     lines = stderr_lines(p)
     T.ok(p.returncode == 2, "%s: exit status 2 (got %d)" % (case, p.returncode), p.stderr)
