@@ -74,6 +74,131 @@ static int features_reserve(grow_state *g, size_t need, int with_type, int with_
     return 1;
 }
 
+/* Opens src's data set and layer (CSV: coordinate columns detected, types guessed). */
+static sim_status open_layer(const geo_features_source *src, GDALDatasetH *ds_out,
+                             OGRLayerH *lyr_out, sim_error *err) {
+    char **opts = NULL;
+    if (geo__ends_with_ci(src->path, ".csv")) {
+        char xn[128], yn[128];
+        snprintf(xn, sizeof xn, "X_POSSIBLE_NAMES=%s",
+                 src->lon ? src->lon : "lon,lng,long,longitude,x");
+        snprintf(yn, sizeof yn, "Y_POSSIBLE_NAMES=%s", src->lat ? src->lat : "lat,latitude,y");
+        opts = CSLAddString(opts, xn);
+        opts = CSLAddString(opts, yn);
+        opts = CSLAddString(opts, "KEEP_GEOM_COLUMNS=YES");
+        opts = CSLAddString(opts, "AUTODETECT_TYPE=YES");
+    }
+    GDALDatasetH ds = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL,
+                                 (const char *const *)opts, NULL);
+    CSLDestroy(opts);
+    *ds_out = ds;
+    if (!ds)
+        return sim_error_set(err, SIM_EIO, "%s: cannot open as a vector data set: %s", src->path,
+                             geo__gdal_msg());
+    OGRLayerH lyr = src->layer ? GDALDatasetGetLayerByName(ds, src->layer)
+                               : (GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0)
+                                                                   : NULL);
+    *lyr_out = lyr;
+    if (!lyr)
+        return src->layer ? sim_error_set(err, SIM_EPARSE, "%s: %s: no layer named '%s'",
+                                          src->path, src->what, src->layer)
+                          : sim_error_set(err, SIM_EPARSE, "%s: %s: the file has no layer",
+                                          src->path, src->what);
+    return SIM_OK;
+}
+
+/* The id geo_features_load gives a feature: the id field's text, else the FID. */
+static void feature_id(OGRFeatureH feat, int id_idx, char *buf, size_t size) {
+    if (id_idx >= 0) snprintf(buf, size, "%s", OGR_F_GetFieldAsString(feat, id_idx));
+    else snprintf(buf, size, "%lld", (long long)OGR_F_GetFID(feat));
+}
+
+sim_status geo_features_eval(const geo_features_source *src, const char *const *ids, size_t n_ids,
+                             const char *const *names, const char *const *values, size_t n_values,
+                             const char *where, uint8_t *ok, sim_error *err) {
+    GDALDatasetH ds = NULL, mem = NULL;
+    OGRLayerH lyr = NULL;
+    int *vidx = NULL;
+    uint8_t *seen = NULL;
+    sim_status rc = geo__check_readable(src->path, err);
+    if (!rc) rc = open_layer(src, &ds, &lyr, err);
+    if (rc) goto done;
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(lyr);
+    int id_idx = -1, nf = OGR_FD_GetFieldCount(defn);
+    if (src->id && (rc = field_index(src, lyr, src->id, &id_idx, err))) goto done;
+    vidx = malloc((n_values ? n_values : 1) * sizeof *vidx);
+    seen = calloc(n_ids ? n_ids : 1, 1);
+    if (!vidx || !seen) {
+        rc = sim_error_set(err, SIM_ENOMEM, "%s", src->path);
+        goto done;
+    }
+    for (size_t k = 0; k < n_values; ++k)
+        if ((rc = field_index(src, lyr, names[k], &vidx[k], err))) goto done;
+    GDALDriverH md = GDALGetDriverByName("Memory");
+    mem = md ? GDALCreate(md, "eval", 0, 0, 0, GDT_Unknown, NULL) : NULL;
+    OGRLayerH ml = mem ? GDALDatasetCreateLayer(mem, "features", NULL, wkbNone, NULL) : NULL;
+    if (!ml) {
+        rc = sim_error_set(err, SIM_EDEP, "%s: no GDAL in-memory layer: %s", src->path,
+                           geo__gdal_msg());
+        goto done;
+    }
+    for (int i = 0; i < nf; ++i)
+        if (OGR_L_CreateField(ml, OGR_FD_GetFieldDefn(defn, i), TRUE) != OGRERR_NONE) {
+            rc = sim_error_set(err, SIM_EDEP, "%s: copying the fields: %s", src->path,
+                               geo__gdal_msg());
+            goto done;
+        }
+    if (src->filter && OGR_L_SetAttributeFilter(lyr, src->filter) != OGRERR_NONE) {
+        rc = sim_error_set(err, SIM_EPARSE, "%s: %s: invalid filter \"%s\": %s", src->path,
+                           src->what, src->filter, geo__gdal_msg());
+        goto done;
+    }
+    OGR_L_ResetReading(lyr);
+    OGRFeatureH feat;
+    while (!rc && (feat = OGR_L_GetNextFeature(lyr)) != NULL) {
+        char id[256];
+        feature_id(feat, id_idx, id, sizeof id);
+        for (size_t i = 0; i < n_ids && !rc; ++i) {
+            if (seen[i] || strcmp(ids[i], id)) continue;
+            seen[i] = 1;
+            OGRFeatureH mf = OGR_F_Create(OGR_L_GetLayerDefn(ml));
+            for (int q = 0; q < nf; ++q)
+                if (OGR_F_IsFieldSetAndNotNull(feat, q))
+                    OGR_F_SetFieldString(mf, q, OGR_F_GetFieldAsString(feat, q));
+            for (size_t k = 0; k < n_values; ++k) OGR_F_SetFieldString(mf, vidx[k], values[k]);
+            OGR_F_SetFID(mf, (GIntBig)i);
+            if (OGR_L_CreateFeature(ml, mf) != OGRERR_NONE)
+                rc = sim_error_set(err, SIM_EDEP, "%s: %s", src->path, geo__gdal_msg());
+            OGR_F_Destroy(mf);
+        }
+        OGR_F_Destroy(feat);
+    }
+    for (size_t i = 0; i < n_ids && !rc; ++i)
+        if (!seen[i])
+            rc = sim_error_set(err, SIM_EPARSE, "%s: %s: no feature with id '%s'", src->path,
+                               src->what, ids[i]);
+    if (rc) goto done;
+    CPLErrorReset();
+    if (OGR_L_SetAttributeFilter(ml, where) != OGRERR_NONE) {
+        rc = sim_error_set(err, SIM_EPARSE, "%s: %s: invalid condition \"%s\": %s", src->path,
+                           src->what, where, geo__gdal_msg());
+        goto done;
+    }
+    memset(ok, 0, n_ids);
+    OGR_L_ResetReading(ml);
+    while ((feat = OGR_L_GetNextFeature(ml)) != NULL) {
+        GIntBig i = OGR_F_GetFID(feat);
+        if (i >= 0 && (size_t)i < n_ids) ok[i] = 1;
+        OGR_F_Destroy(feat);
+    }
+done:
+    if (mem) GDALClose(mem);
+    if (ds) GDALClose(ds);
+    free(vidx);
+    free(seen);
+    return rc;
+}
+
 sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
                              geo_features **out, sim_warnings *warn, sim_error *err) {
     sim_status rc = SIM_OK;
@@ -83,7 +208,6 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
     OGRFeatureH feat = NULL;
     OGRGeometryH cent = NULL, gw = NULL;
     int *vidx = NULL;
-    char **opts = NULL;
     *out = NULL;
     geo_features *f = calloc(1, sizeof *f);
     if (!f) return sim_error_set(err, SIM_ENOMEM, "%s", src->path);
@@ -95,33 +219,8 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
     if ((rc = geo__check_readable(src->path, err))) goto done;
 
     int is_csv = geo__ends_with_ci(src->path, ".csv");
-    if (is_csv) {
-        char xn[128], yn[128];
-        snprintf(xn, sizeof xn, "X_POSSIBLE_NAMES=%s",
-                 src->lon ? src->lon : "lon,lng,long,longitude,x");
-        snprintf(yn, sizeof yn, "Y_POSSIBLE_NAMES=%s", src->lat ? src->lat : "lat,latitude,y");
-        opts = CSLAddString(opts, xn);
-        opts = CSLAddString(opts, yn);
-        opts = CSLAddString(opts, "KEEP_GEOM_COLUMNS=YES");
-        opts = CSLAddString(opts, "AUTODETECT_TYPE=YES");
-    }
-    ds = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)opts,
-                    NULL);
-    if (!ds) {
-        rc = sim_error_set(err, SIM_EIO, "%s: cannot open as a vector data set: %s", src->path,
-                           geo__gdal_msg());
-        goto done;
-    }
-    OGRLayerH lyr = src->layer ? GDALDatasetGetLayerByName(ds, src->layer)
-                               : (GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0)
-                                                                   : NULL);
-    if (!lyr) {
-        rc = src->layer ? sim_error_set(err, SIM_EPARSE, "%s: %s: no layer named '%s'", src->path,
-                                        src->what, src->layer)
-                        : sim_error_set(err, SIM_EPARSE, "%s: %s: the file has no layer",
-                                        src->path, src->what);
-        goto done;
-    }
+    OGRLayerH lyr = NULL;
+    if ((rc = open_layer(src, &ds, &lyr, err))) goto done;
     const char *lname = OGR_L_GetName(lyr);
     OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(lyr);
     if (is_csv && OGR_L_GetGeomType(lyr) == wkbNone) {
@@ -352,7 +451,6 @@ done:
     if (work) OSRDestroySpatialReference(work);
     if (wgs84) OSRDestroySpatialReference(wgs84);
     if (csv_srs) OSRDestroySpatialReference(csv_srs);
-    CSLDestroy(opts);
     free(vidx);
     if (ds) GDALClose(ds);
     geo_features_destroy(f);

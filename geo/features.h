@@ -56,6 +56,19 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
 void geo_features_destroy(geo_features *f);
 
 /**
+ * Evaluates the OGR SQL condition `where` on features of `src`'s layer (src->filter applies)
+ * as they would be with fields names[k] set to values[k]: ok[i] = 1 when feature ids[i] (an id
+ * as geo_features_load gives it: the id field's value, else the FID) satisfies it, else 0. The
+ * features are copied with every field into a GDAL in-memory layer, changed there, and the
+ * condition runs there, so it reads the same fields with the same types as on the source.
+ * Errors (SIM_EPARSE) name the file: a field not in the layer (fields listed), an id not in it,
+ * an invalid condition; SIM_EIO: the file cannot be opened.
+ */
+sim_status geo_features_eval(const geo_features_source *src, const char *const *ids, size_t n_ids,
+                             const char *const *names, const char *const *values, size_t n_values,
+                             const char *where, uint8_t *ok, sim_error *err);
+
+/**
  * For each point (lon[i], lat[i], WGS84), the index of the feature of `areas` whose geometry
  * covers it (interior or boundary; on a shared boundary the lowest index), or SIM_INVALID_ID.
  * `areas` must have been loaded with keep_geometry. area_of is caller-owned, n entries.

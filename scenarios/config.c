@@ -2545,13 +2545,7 @@ static sim_status parse_change(const loader *ld, yaml_node_t *item, const scn_co
             return rc;
         return parse_selection(ld, &f, ch, 0);
     case SCN_CHANGE_SET_ATTRIBUTES: {
-        /* attributes matter through the groups' eligibility conditions (OGR SQL on the
-         * service layers), which are evaluated by reading the layers; changed values are not
-         * there to read. Refused rather than ignored (docs/SCENARIOS.md). */
-        return fail_at(ld, mark_of(name), "set_attributes is not available in this version: "
-                       "give the changed services in a layer of their own (remove_services, "
-                       "then add_services with 'source') so that eligibility conditions read "
-                       "their fields");
+        if ((rc = need(ld, &f, K_VALUES, what))) return rc;
         const yaml_node_t *v = f.val[K_VALUES];
         if (v->type != YAML_MAPPING_NODE || v->data.mapping.pairs.top == v->data.mapping.pairs.start)
             return fail_at(ld, mark_of(v), "'values' must be a mapping { field: value, ... }");

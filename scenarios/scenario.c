@@ -82,6 +82,18 @@ static const scn_service *kind_source(const scn_config *cfg, const char *kind) {
     return NULL;
 }
 
+/* The OGR SQL selecting kind `kind` of source e, AND `extra` (may be NULL), into buf. */
+static void kind_filter(const scn_service *e, const char *kind, const char *extra, char *buf,
+                        size_t size) {
+    size_t w = 0;
+    buf[0] = '\0';
+    if (e->layer.filter) w += (size_t)snprintf(buf, size, "(%s)", e->layer.filter);
+    if (extra && w < size)
+        w += (size_t)snprintf(buf + w, size - w, "%s(%s)", w ? " AND " : "", extra);
+    if (e->type_field && w < size)
+        snprintf(buf + w, size - w, "%s\"%s\" = '%s'", w ? " AND " : "", e->type_field, kind);
+}
+
 static sim_status load_area(const ctx *x, const scn_area *a, geo_polygon **out, sim_error *err) {
     if (a->source) return geo_polygon_load(a->source, a->layer, x->base->crs, x->where, out, err);
     return geo_polygon_from_lonlat(a->lon, a->lat, a->n, x->base->crs, x->where, out, err);
@@ -127,12 +139,7 @@ static sim_status select_services(const ctx *x, const scn_city *c, const scn_cha
             return sim_error_set(err, SIM_EPARSE, "%s: 'where' needs the service's source layer",
                                  x->where);
         char flt[4096];
-        if (e->layer.filter) snprintf(flt, sizeof flt, "(%s) AND (%s)", e->layer.filter, ch->where);
-        else snprintf(flt, sizeof flt, "%s", ch->where);
-        if (e->type_field) {
-            size_t w = strlen(flt);
-            snprintf(flt + w, sizeof flt - w, " AND \"%s\" = '%s'", e->type_field, ch->service);
-        }
+        kind_filter(e, ch->service, ch->where, flt, sizeof flt);
         geo_features_source src = {.what = x->where, .path = e->layer.source,
                                    .layer = e->layer.layer, .id = e->layer.id,
                                    .lon = e->layer.lon, .lat = e->layer.lat, .filter = flt,
@@ -338,6 +345,69 @@ static sim_status change_population(const ctx *x, scn_city *c, const scn_change 
     return SIM_OK;
 }
 
+/* A group's eligibility for one service, as set_attributes decided it. */
+typedef struct {
+    size_t j, g; /* the service's index in the baseline, the group */
+    uint8_t ok;
+} elig_override;
+
+/* set_attributes: the selected services' fields changed; each group with a condition on the
+ * kind has it evaluated on the services' features as changed (geo_features_eval). */
+static sim_status set_attributes(const ctx *x, const scn_city *c, const scn_change *ch, size_t k,
+                                 const uint8_t *sel, const uint32_t *base_of, elig_override **ov,
+                                 size_t *n_ov, int *any_condition, sim_error *err) {
+    const scn_config *cfg = c->cfg;
+    const scn_service *e = kind_source(cfg, ch->service);
+    size_t n_sel = 0;
+    for (size_t j = 0; j < c->n_svc; ++j) {
+        if (!sel[j]) continue;
+        if (base_of[j] == SIM_INVALID_ID)
+            return sim_error_set(err, SIM_EPARSE, "%s: service '%s' was added by this scenario "
+                                 "and has no fields to change (give it in a layer with "
+                                 "add_services 'source')", x->where, c->svc_id[j]);
+        ++n_sel;
+    }
+    if (!n_sel)
+        return sim_error_set(err, SIM_EPARSE, "%s: selects no service of kind '%s'", x->where,
+                             ch->service);
+    const char **ids = malloc(n_sel * sizeof *ids);
+    size_t *at = malloc(n_sel * sizeof *at);
+    uint8_t *ok = malloc(n_sel);
+    sim_status rc = SIM_OK;
+    if (!ids || !at || !ok) rc = oom(err);
+    size_t q = 0;
+    for (size_t j = 0; j < c->n_svc && !rc; ++j)
+        if (sel[j]) at[q] = j, ids[q++] = c->svc_id[j];
+    for (size_t g = 0; g < cfg->n_groups && !rc; ++g) {
+        const char *cond = scn_group_eligible(&cfg->groups[g], ch->service);
+        if (!cond) continue;
+        *any_condition = 1;
+        char flt[4096];
+        kind_filter(e, ch->service, NULL, flt, sizeof flt);
+        geo_features_source src = {.what = x->where, .path = e->layer.source,
+                                   .layer = e->layer.layer, .id = e->layer.id,
+                                   .lon = e->layer.lon, .lat = e->layer.lat,
+                                   .filter = flt[0] ? flt : NULL};
+        if ((rc = geo_features_eval(&src, ids, n_sel, (const char *const *)ch->attr_name,
+                                    (const char *const *)ch->attr_value, ch->n_attrs, cond, ok,
+                                    err)))
+            break;
+        elig_override *p = realloc(*ov, (*n_ov + n_sel) * sizeof *p);
+        if (!p) {
+            rc = oom(err);
+            break;
+        }
+        *ov = p;
+        for (size_t i = 0; i < n_sel; ++i) /* by baseline index: later removals shift the rest */
+            (*ov)[(*n_ov)++] = (elig_override){base_of[at[i]], g, ok[i]};
+    }
+    (void)k;
+    free(ids);
+    free(at);
+    free(ok);
+    return rc;
+}
+
 /* ---- eligibility ---------------------------------------------------------------------------- */
 
 /* The groups' eligibility for the scenario's services: the baseline's for services it had;
@@ -487,6 +557,8 @@ sim_status scn_city_derive(const scn_city *b, const scn_scenario *s, const scn_r
     ctx x = {b, s, 0, ""};
     uint32_t *base_of = NULL;
     uint8_t *sel = NULL;
+    elig_override *ov = NULL; /* set_attributes' eligibility decisions */
+    size_t n_ov = 0;
     *out = NULL;
     memset(t, 0, sizeof *t);
     scn_city *c = calloc(1, sizeof *c);
@@ -597,8 +669,16 @@ sim_status scn_city_derive(const scn_city *b, const scn_scenario *s, const scn_r
                                                               : c->svc_cap[j] * ch->factor;
             t->capacity_changed[k] = 1;
             break;
-        case SCN_CHANGE_SET_ATTRIBUTES:
-            break; /* refused by the parser (config.c) */
+        case SCN_CHANGE_SET_ATTRIBUTES: {
+            int any = 0;
+            if ((rc = select_services(&x, c, ch, k, sel, err))) break;
+            rc = set_attributes(&x, c, ch, k, sel, base_of, &ov, &n_ov, &any, err);
+            t->kind_changed[k] = 1; /* who may use which of its services changed */
+            if (!rc && !any)
+                sim_warnings_add(warn, "set_attributes changes nothing: no group's eligibility "
+                                 "depends on that service kind's fields", "%s", x.where);
+            break;
+        }
         case SCN_CHANGE_CLOSE_WAYS:
         case SCN_CHANGE_ADD_LINK:
             attach = 1;
@@ -622,6 +702,9 @@ sim_status scn_city_derive(const scn_city *b, const scn_scenario *s, const scn_r
     }
     if (rc) goto done;
     if ((rc = eligibility(&x, c, base_of, warn, err))) goto done;
+    for (size_t q = 0; q < n_ov && c->eligible; ++q) /* set_attributes, in change order */
+        for (size_t j = 0; j < c->n_svc; ++j)
+            if (base_of[j] == ov[q].j && c->eligible[ov[q].g]) c->eligible[ov[q].g][j] = ov[q].ok;
 
     if (transit) {
         scn_transit *tc = NULL;
@@ -709,6 +792,7 @@ sim_status scn_city_derive(const scn_city *b, const scn_scenario *s, const scn_r
 oom:
     rc = oom(err);
 done:
+    free(ov);
     free(sel);
     free(base_of);
     scn_city_destroy(c);
