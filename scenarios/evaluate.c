@@ -54,6 +54,9 @@ static size_t group_index(const scn_config *cfg, const char *name) {
 }
 
 void scn__measures_free(scn__measures *mv) {
+    for (size_t l = 0; mv->ttm && l < mv->n_layers; ++l) sim_ttm_release(&mv->ttm[l]);
+    free(mv->ttm);
+    mv->ttm = NULL;
     if (!mv->values) return;
     for (size_t i = 0; i < mv->n_layers * mv->n_measures; ++i) free(mv->values[i]);
     free(mv->values);
@@ -84,11 +87,14 @@ static sim_status remap_rows(void *ud, const sim_od *rows, size_t n) {
 
 /* The layer's origin x service matrix within `cutoff_min` (services of the layer's kind, in
  * their order among that kind's sources). */
+/* Layer l's origin x source matrix within cutoff_min; with `cols` (n_cols of them), only those
+ * columns (indexes into the layer's sources), numbered 0..n_cols-1. */
 static sim_status layer_matrix(const scn_city *c, const routes *r, size_t l, double cutoff_min,
-                               sim_ttm *out, sim_error *err) {
+                               const uint32_t *cols, uint32_t n_cols, sim_ttm *out,
+                               sim_error *err) {
     const geo_mode_graph *g = r->def[l].mg;
     size_t no = c->pop->n;
-    uint32_t ns = 0, nd = r->n_sources[l];
+    uint32_t ns = 0, nd = cols ? n_cols : r->n_sources[l];
     uint32_t *src = malloc((no ? no : 1) * sizeof *src), *origin_of = malloc((no ? no : 1) * sizeof *origin_of);
     uint32_t *dst = malloc((nd ? nd : 1) * sizeof *dst);
     sim_ttm_builder *b = NULL;
@@ -105,7 +111,8 @@ static sim_status layer_matrix(const scn_city *c, const routes *r, size_t l, dou
         origin_of[ns] = (uint32_t)i;
         src[ns++] = gv;
     }
-    for (uint32_t j = 0; j < nd; ++j) dst[j] = g->graph_of[c->svc_node[r->sources[l][j]]];
+    for (uint32_t j = 0; j < nd; ++j)
+        dst[j] = g->graph_of[c->svc_node[r->sources[l][cols ? cols[j] : j]]];
     if ((rc = sim_ttm_builder_create((uint32_t)no, nd, &b))) goto done;
     *sink = (remap_sink){.b = b, .origin_of = origin_of};
     uint32_t cutoff_ds = (uint32_t)llround(fmin(cutoff_min, 1e6) * 600.0);
@@ -199,19 +206,87 @@ sim_status scn__measure_one(const scn_city *c, const scn_measure *ms, const sim_
 
 sim_status scn__measures_compute(const scn_city *c, const routes *r, scn__measures *mv,
                                  sim_error *err) {
-    return scn__measures_reusing(c, r, NULL, NULL, mv, err);
+    memset(mv, 0, sizeof *mv);
+    return scn__measures_reusing(c, r, NULL, mv, err);
 }
 
-sim_status scn__measures_reusing(const scn_city *c, const routes *r, const scn__measures *base,
-                                 const uint8_t *reuse, scn__measures *mv, sim_error *err) {
+static int cmp_od_to(const void *a, const void *b) {
+    uint32_t x = ((const sim_od *)a)->to, y = ((const sim_od *)b)->to;
+    return (x > y) - (x < y);
+}
+
+/* Layer l's matrix from the baseline's (same travel times): the columns of sources the
+ * baseline's layer had are copied, the others computed (layer_matrix on those columns only),
+ * then merged row by row in column order. */
+static sim_status layer_matrix_from(const scn_city *c, const routes *r, size_t l, double need,
+                                    const scn__reuse *ru, sim_ttm *out, sim_error *err) {
+    const sim_ttm *bm = &ru->mv->ttm[l];
+    const routes *br = ru->r;
+    uint32_t nd = r->n_sources[l], nb = br->n_sources[l], n_new = 0;
+    size_t no = c->pop->n;
+    sim_status rc = SIM_OK;
+    uint32_t *pos_in_base = malloc((ru->n_base_svc ? ru->n_base_svc : 1) * sizeof *pos_in_base);
+    uint32_t *new_of_base = malloc((nb ? nb : 1) * sizeof *new_of_base);
+    uint32_t *fresh = malloc((nd ? nd : 1) * sizeof *fresh);
+    sim_od *row = malloc(((size_t)nd + 1) * sizeof *row);
+    sim_ttm part = {0};
+    sim_ttm_builder *b = NULL;
+    if (!pos_in_base || !new_of_base || !fresh || !row) {
+        rc = sim_error_set(err, SIM_ENOMEM, "measures");
+        goto done;
+    }
+    for (size_t j = 0; j < ru->n_base_svc; ++j) pos_in_base[j] = SIM_INVALID_ID;
+    for (uint32_t q = 0; q < nb; ++q) pos_in_base[br->sources[l][q]] = q;
+    for (uint32_t q = 0; q < nb; ++q) new_of_base[q] = SIM_INVALID_ID;
+    for (uint32_t q = 0; q < nd; ++q) {
+        uint32_t b0 = ru->base_of[r->sources[l][q]];
+        uint32_t p = b0 == SIM_INVALID_ID ? SIM_INVALID_ID : pos_in_base[b0];
+        if (p == SIM_INVALID_ID) fresh[n_new++] = q; /* added, moved, newly eligible */
+        else new_of_base[p] = q;
+    }
+    if (n_new && (rc = layer_matrix(c, r, l, need, fresh, n_new, &part, err))) goto done;
+    if ((rc = sim_ttm_builder_create((uint32_t)no, nd, &b))) {
+        rc = sim_error_set(err, rc, "measures: %s", sim_status_str(rc));
+        goto done;
+    }
+    for (size_t i = 0; i < no && !rc; ++i) {
+        size_t n = 0;
+        for (uint64_t e = bm->first[i]; e < bm->first[i + 1]; ++e)
+            if (new_of_base[bm->to[e]] != SIM_INVALID_ID)
+                row[n++] = (sim_od){(uint32_t)i, new_of_base[bm->to[e]],
+                                    (uint32_t)llround(bm->minutes[e] * 600.0)};
+        for (uint64_t e = n_new ? part.first[i] : 0; n_new && e < part.first[i + 1]; ++e)
+            row[n++] = (sim_od){(uint32_t)i, fresh[part.to[e]],
+                                (uint32_t)llround(part.minutes[e] * 600.0)};
+        qsort(row, n, sizeof *row, cmp_od_to);
+        rc = sim_ttm_builder_add(b, row, n);
+    }
+    if (!rc) rc = sim_ttm_builder_finish(b, out);
+    if (rc) rc = sim_error_set(err, rc, "measures: %s", sim_status_str(rc));
+done:
+    sim_ttm_builder_destroy(b);
+    if (n_new) sim_ttm_release(&part);
+    free(pos_in_base);
+    free(new_of_base);
+    free(fresh);
+    free(row);
+    return rc;
+}
+
+sim_status scn__measures_reusing(const scn_city *c, const routes *r, const scn__reuse *ru,
+                                 scn__measures *mv, sim_error *err) {
     const scn_config *cfg = c->cfg;
     size_t nm = cfg->n_measures, nl = r->n_layers, no = c->pop->n;
     sim_status rc = SIM_OK;
+    int keep = mv->keep_ttm;
     memset(mv, 0, sizeof *mv);
     mv->n_layers = nl;
     mv->n_measures = nm;
+    mv->keep_ttm = keep;
     if (!nm) return SIM_OK;
     mv->values = calloc(nl * nm, sizeof *mv->values);
+    if (keep && !(mv->ttm = calloc(nl ? nl : 1, sizeof *mv->ttm)))
+        return sim_error_set(err, SIM_ENOMEM, "measures");
     uint32_t *t = malloc((no ? no : 1) * sizeof *t), *svc = malloc((no ? no : 1) * sizeof *svc);
     double *cap = malloc((c->n_svc ? c->n_svc : 1) * sizeof *cap);
     double *ones = malloc((c->n_svc ? c->n_svc : 1) * sizeof *ones);
@@ -235,15 +310,19 @@ sim_status scn__measures_reusing(const scn_city *c, const routes *r, const scn__
                 rc = sim_error_set(err, SIM_ENOMEM, "measures");
                 goto done;
             }
-        if (base && reuse && reuse[l]) { /* same times, capacities and people: same values */
+        uint8_t how = ru ? ru->how[l] : SCN_MEASURE_FRESH;
+        if (how == SCN_MEASURE_COPY) { /* same times, capacities and people: same values */
             for (size_t m = 0; m < nm; ++m)
-                memcpy(mv->values[l * nm + m], base->values[l * nm + m], no * sizeof(double));
+                memcpy(mv->values[l * nm + m], ru->mv->values[l * nm + m], no * sizeof(double));
             continue;
         }
+        if (how == SCN_MEASURE_MATRIX && (!ru->mv->ttm || !ru->mv->ttm[l].first))
+            how = SCN_MEASURE_FRESH; /* the baseline kept no matrix for it */
         sim_ttm ttm = {0};
-        if (need_matrix && (rc = r->def[l].pct >= 0
-                                     ? transit_layer_matrix(c, r, l, need, &ttm, err)
-                                     : layer_matrix(c, r, l, need, &ttm, err)))
+        if (need_matrix && (rc = r->def[l].pct >= 0 ? transit_layer_matrix(c, r, l, need, &ttm, err)
+                                 : how == SCN_MEASURE_MATRIX
+                                     ? layer_matrix_from(c, r, l, need, ru, &ttm, err)
+                                     : layer_matrix(c, r, l, need, NULL, 0, &ttm, err)))
             goto done;
         for (uint32_t j = 0; j < r->n_sources[l]; ++j) cap[j] = c->svc_cap[r->sources[l][j]];
         scn__origin_times(c, r, l, t, svc);
@@ -268,7 +347,8 @@ sim_status scn__measures_reusing(const scn_city *c, const routes *r, const scn__
                                    tag, sim_status_str(st));
             }
         }
-        sim_ttm_release(&ttm);
+        if (keep && r->def[l].pct < 0) mv->ttm[l] = ttm; /* kept for the scenarios */
+        else sim_ttm_release(&ttm);
     }
 done:
     free(t);

@@ -334,6 +334,11 @@ void scn__layers_unchanged(const scn_city *c, const routes *r, const scn_touched
             same = transit_same(c, t);
         else if (same)
             same = street_layer_same(c, r, l, t);
-        reuse[l] = (uint8_t)same;
+        /* otherwise a street layer whose travel times are the baseline's (its services,
+         * capacities or people changed) keeps the baseline's matrix, plus columns for new
+         * sources: no street changed, or only points attached (time-neutral splits) */
+        int times_same = r->def[l].pct < 0 && (!t->rebuilt || t->points_only) &&
+                         !(t->modes_changed & (1u << c->modes[r->def[l].mi]));
+        reuse[l] = same ? SCN_MEASURE_COPY : times_same ? SCN_MEASURE_MATRIX : SCN_MEASURE_FRESH;
     }
 }

@@ -957,7 +957,8 @@ static sim_status run_scenario(scn_city *c, const routes *br, const scn__measure
         rc = sim_error_set(err, SIM_ENOMEM, "measures");
     if (!rc) {
         scn__layers_unchanged(sc, &r, &t, reuse);
-        rc = scn__measures_reusing(sc, &r, bmv, reuse, &mv, err);
+        scn__reuse ru = {bmv, br, t.base_of, c->n_svc, reuse};
+        rc = scn__measures_reusing(sc, &r, &ru, &mv, err);
     }
     free(reuse);
     res->rebuilt = t.rebuilt;
@@ -1081,7 +1082,8 @@ sim_status scn_city_run_scenarios(scn_city *c, const char *dir, const scn_run_op
     scn__progress(opts, "routing", 0, c->n_kinds);
     if ((rc = scn__route_all(c, &r, opts, err))) goto done;
     scn__progress(opts, "computing measures", 0, 0);
-    if ((rc = scn__measures_compute(c, &r, &mv, err))) goto done;
+    mv.keep_ttm = ns > 0; /* scenarios start from the baseline's matrices */
+    if ((rc = scn__measures_reusing(c, &r, NULL, &mv, err))) goto done;
     double t1 = scn__now_s();
     if (snprintf(sub, sizeof sub, "%s/baseline", dir) >= (int)sizeof sub) {
         rc = sim_error_set(err, SIM_EINVAL, "%s: path too long", dir);

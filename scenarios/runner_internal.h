@@ -148,7 +148,27 @@ void scn__origin_times(const scn_city *c, const routes *r, size_t l, uint32_t *t
 typedef struct {
     size_t n_layers, n_measures;
     double **values; /* [l * n_measures + m][origin] */
+    sim_ttm *ttm;    /* per street layer, its origin x source matrix, when kept (the baseline's,
+                        for scenarios: keep_ttm); NULL otherwise */
+    int keep_ttm;
 } scn__measures;
+
+/* How a scenario's layer gets its measures (scn__layers_unchanged). */
+enum {
+    SCN_MEASURE_FRESH = 0,  /* matrix and measures computed */
+    SCN_MEASURE_COPY = 1,   /* the baseline's values (same times, sources, capacities, people) */
+    SCN_MEASURE_MATRIX = 2, /* the baseline's matrix (same travel times) with columns for the
+                               sources it did not have computed; measures computed */
+};
+
+/* What scn__measures_reusing() needs of the baseline. */
+typedef struct {
+    const scn__measures *mv;  /* its measures, with ttm kept */
+    const routes *r;          /* its routes (the layers' source lists) */
+    const uint32_t *base_of;  /* per service of the scenario: its baseline index, or invalid */
+    size_t n_base_svc;
+    const uint8_t *how;       /* per layer: SCN_MEASURE_* */
+} scn__reuse;
 
 /** Computes every measure of c->cfg->measures for every layer. */
 sim_status scn__measures_compute(const scn_city *c, const routes *r, scn__measures *mv,
@@ -157,10 +177,10 @@ void scn__measures_free(scn__measures *mv);
 
 /** As scn__measures_compute(), copying base's values for the layers with reuse[l] != 0 (their
  *  travel times, capacities and population are the baseline's). */
-sim_status scn__measures_reusing(const scn_city *c, const routes *r, const scn__measures *base,
-                                 const uint8_t *reuse, scn__measures *mv, sim_error *err);
+sim_status scn__measures_reusing(const scn_city *c, const routes *r, const scn__reuse *reuse,
+                                 scn__measures *mv, sim_error *err);
 
-/** reuse[l] = 1 for the layers of a scenario whose measures equal the baseline's (layers.c). */
+/** how[l] (SCN_MEASURE_*) for each layer of a scenario's routes `r` (layers.c). */
 void scn__layers_unchanged(const scn_city *c, const routes *r, const scn_touched *t,
                            uint8_t *reuse);
 
