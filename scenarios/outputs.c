@@ -17,7 +17,6 @@
 #include "scenarios/runner_internal.h"
 #include "scenarios/scenario.h"
 #include "geo/report.h"
-#include <dirent.h>
 #include <unistd.h>
 #include "sim/access.h"
 #include "sim/equity.h"
@@ -915,23 +914,6 @@ static sim_status comparison_rows(FILE *fp, const char *name, const scn_city *sc
     return SIM_OK;
 }
 
-/* Removes a folder and everything in it (a failed scenario's partial outputs). */
-static void remove_tree(const char *path) {
-    char cmd[4400];
-    (void)cmd;
-    DIR *d = opendir(path);
-    if (!d) return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        char p[4400];
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-        if (remove(p) != 0) remove_tree(p);
-    }
-    closedir(d);
-    rmdir(path);
-}
-
 /* One scenario: its city, routes, measures and folder; its summary rows into `sum`, its
  * comparison rows into `cmp`. */
 static sim_status run_scenario(scn_city *c, const routes *br, const scn__measures *bmv,
@@ -1144,7 +1126,7 @@ sim_status scn_city_run_scenarios(scn_city *c, const char *dir, const scn_run_op
             one.error = serr;
             sl = cl = 0;
             snprintf(path, sizeof path, "%s/%s", dir, s->name);
-            remove_tree(path);
+            scn_remove_tree(path); /* its partial outputs */
         }
         rc = record_make(&one, sb, sl, cb, cl, &recs[i], &rec_len[i], err);
         free(sb);
