@@ -17,7 +17,6 @@
 #include "scenarios/runner_internal.h"
 #include "scenarios/scenario.h"
 #include "geo/report.h"
-#include <unistd.h>
 #include "sim/access.h"
 #include "sim/equity.h"
 #include "sim/graph.h"
