@@ -435,6 +435,11 @@ sim_status geo_features_load(const geo_features_source *src, const geo_crs *crs,
                                          src->what, lname);
         goto done;
     }
+    /* an empty result still has its arrays, so that callers may sort or search them */
+    if (!features_reserve(&gs, 1, type_idx >= 0, src->keep_geometry)) {
+        rc = sim_error_set(err, SIM_ENOMEM, "%s", src->path);
+        goto done;
+    }
     *out = f;
     f = NULL;
 done:

@@ -262,11 +262,10 @@ static sim_status mark_eligible(scn_city *c, size_t g, const scn_service *e, siz
         sim_status rc = geo_features_load(&src, c->crs, &f, &quiet, err);
         sim_warnings_clear(&quiet);
         if (rc) return rc;
-        if (f->n) qsort(f->id, f->n, sizeof *f->id, cmp_cstr); /* none: id may be NULL */
+        qsort(f->id, f->n, sizeof *f->id, cmp_cstr);
         for (size_t j = j0; j < j1; ++j)
             if (c->svc_kind[j] == k)
-                el[j] = f->n &&
-                        bsearch(&c->svc_id[j], f->id, f->n, sizeof *f->id, cmp_cstr) != NULL;
+                el[j] = bsearch(&c->svc_id[j], f->id, f->n, sizeof *f->id, cmp_cstr) != NULL;
         geo_features_destroy(f);
     }
     return SIM_OK;
