@@ -498,7 +498,9 @@ static sim_status apply_network(const ctx *x0, scn_city *c, sim_warnings *warn, 
             double px[2] = {ch->lon, ch->lon2}, py[2] = {ch->lat, ch->lat2};
             float speed[GEO_MODE_COUNT] = {0};
             const geo_profile *pr = &c->cfg->profile;
-            double dflt[GEO_MODE_COUNT] = {pr->walk_kmh, pr->bike_kmh, 30.0};
+            /* default: how the profile times a plain street (cars: a residential one) */
+            double dflt[GEO_MODE_COUNT] = {pr->walk_kmh, pr->bike_kmh,
+                                           pr->car_highway_kmh[GEO_HW_RESIDENTIAL] * pr->car_factor};
             for (int m = 0; m < GEO_MODE_COUNT; ++m)
                 speed[m] = (float)(ch->speed_kmh > 0 ? ch->speed_kmh : dflt[m]);
             if (!(rc = geo_crs_forward(c->crs, px, py, 2, err)))
