@@ -2173,29 +2173,40 @@ static const key_id SCENARIO_KEYS[] = {K_NAME, K_DESCRIPTION, K_CHANGES};
 static const key_id SWEEP_KEYS[] = {K_NAME, K_DESCRIPTION, K_PARAMETERS, K_CHANGES};
 static const key_id POINT_KEYS[] = {K_ID, K_LON, K_LAT, K_CAPACITY};
 static const key_id AREA_KEYS[] = {K_POLYGON, K_SOURCE, K_LAYER};
-static const key_id CHANGE_KEYS[SCN_CHANGE_COUNT][12] = {
-    [SCN_CHANGE_ADD_SERVICES] = {K_SERVICE, K_POINTS, K_SOURCE, K_LAYER, K_ID, K_LON, K_LAT,
-                                 K_FILTER, K_CAPACITY},
-    [SCN_CHANGE_REMOVE_SERVICES] = {K_SERVICE, K_IDS, K_WHERE, K_WITHIN},
-    [SCN_CHANGE_MOVE_SERVICE] = {K_SERVICE, K_ID, K_LON, K_LAT},
-    [SCN_CHANGE_SET_CAPACITY] = {K_SERVICE, K_IDS, K_WHERE, K_WITHIN, K_CAPACITY, K_FACTOR},
-    [SCN_CHANGE_SET_ATTRIBUTES] = {K_SERVICE, K_IDS, K_WHERE, K_WITHIN, K_VALUES},
-    [SCN_CHANGE_CLOSE_WAYS] = {K_WAYS, K_WITHIN, K_MODES},
-    [SCN_CHANGE_SPEED_FACTOR] = {K_WITHIN, K_FACTOR, K_MODES},
-    [SCN_CHANGE_ADD_LINK] = {K_FROM, K_TO, K_MODES, K_SPEED_KMH},
-    [SCN_CHANGE_ADD_ROUTE] = {K_ROUTE, K_ROUTE_TYPE, K_STOPS, K_HEADWAY_MIN, K_SPAN, K_DEPARTURES,
-                              K_SPEED_KMH, K_HOP_MIN, K_DWELL_S},
-    [SCN_CHANGE_SET_HEADWAY] = {K_ROUTE, K_HEADWAY_MIN, K_SPAN},
-    [SCN_CHANGE_REMOVE_ROUTE] = {K_ROUTE, K_SPAN},
-    [SCN_CHANGE_ADD_POPULATION] = {K_GROUPS, K_WITHIN, K_ORIGINS},
-    [SCN_CHANGE_REMOVE_POPULATION] = {K_GROUPS, K_WITHIN, K_ORIGINS, K_SHARE},
+/* The keys each change takes (parse_change). */
+static const key_id ADD_SERVICES_KEYS[] = {K_SERVICE, K_POINTS, K_SOURCE, K_LAYER,   K_ID,
+                                           K_LON,     K_LAT,    K_FILTER, K_CAPACITY};
+static const key_id REMOVE_SERVICES_KEYS[] = {K_SERVICE, K_IDS, K_WHERE, K_WITHIN};
+static const key_id MOVE_SERVICE_KEYS[] = {K_SERVICE, K_ID, K_LON, K_LAT};
+static const key_id SET_CAPACITY_KEYS[] = {K_SERVICE, K_IDS, K_WHERE, K_WITHIN, K_CAPACITY, K_FACTOR};
+static const key_id SET_ATTRIBUTES_KEYS[] = {K_SERVICE, K_IDS, K_WHERE, K_WITHIN, K_VALUES};
+static const key_id CLOSE_WAYS_KEYS[] = {K_WAYS, K_WITHIN, K_MODES};
+static const key_id SPEED_FACTOR_KEYS[] = {K_WITHIN, K_FACTOR, K_MODES};
+static const key_id ADD_LINK_KEYS[] = {K_FROM, K_TO, K_MODES, K_SPEED_KMH};
+static const key_id ADD_ROUTE_KEYS[] = {K_ROUTE,      K_ROUTE_TYPE, K_STOPS,   K_HEADWAY_MIN, K_SPAN,
+                                        K_DEPARTURES, K_SPEED_KMH,  K_HOP_MIN, K_DWELL_S};
+static const key_id SET_HEADWAY_KEYS[] = {K_ROUTE, K_HEADWAY_MIN, K_SPAN};
+static const key_id REMOVE_ROUTE_KEYS[] = {K_ROUTE, K_SPAN};
+static const key_id ADD_POPULATION_KEYS[] = {K_GROUPS, K_WITHIN, K_ORIGINS};
+static const key_id REMOVE_POPULATION_KEYS[] = {K_GROUPS, K_WITHIN, K_ORIGINS, K_SHARE};
+static const struct {
+    const key_id *keys;
+    size_t n;
+} CHANGE_KEYS[SCN_CHANGE_COUNT] = {
+    [SCN_CHANGE_ADD_SERVICES] = {ADD_SERVICES_KEYS, COUNT_OF(ADD_SERVICES_KEYS)},
+    [SCN_CHANGE_REMOVE_SERVICES] = {REMOVE_SERVICES_KEYS, COUNT_OF(REMOVE_SERVICES_KEYS)},
+    [SCN_CHANGE_MOVE_SERVICE] = {MOVE_SERVICE_KEYS, COUNT_OF(MOVE_SERVICE_KEYS)},
+    [SCN_CHANGE_SET_CAPACITY] = {SET_CAPACITY_KEYS, COUNT_OF(SET_CAPACITY_KEYS)},
+    [SCN_CHANGE_SET_ATTRIBUTES] = {SET_ATTRIBUTES_KEYS, COUNT_OF(SET_ATTRIBUTES_KEYS)},
+    [SCN_CHANGE_CLOSE_WAYS] = {CLOSE_WAYS_KEYS, COUNT_OF(CLOSE_WAYS_KEYS)},
+    [SCN_CHANGE_SPEED_FACTOR] = {SPEED_FACTOR_KEYS, COUNT_OF(SPEED_FACTOR_KEYS)},
+    [SCN_CHANGE_ADD_LINK] = {ADD_LINK_KEYS, COUNT_OF(ADD_LINK_KEYS)},
+    [SCN_CHANGE_ADD_ROUTE] = {ADD_ROUTE_KEYS, COUNT_OF(ADD_ROUTE_KEYS)},
+    [SCN_CHANGE_SET_HEADWAY] = {SET_HEADWAY_KEYS, COUNT_OF(SET_HEADWAY_KEYS)},
+    [SCN_CHANGE_REMOVE_ROUTE] = {REMOVE_ROUTE_KEYS, COUNT_OF(REMOVE_ROUTE_KEYS)},
+    [SCN_CHANGE_ADD_POPULATION] = {ADD_POPULATION_KEYS, COUNT_OF(ADD_POPULATION_KEYS)},
+    [SCN_CHANGE_REMOVE_POPULATION] = {REMOVE_POPULATION_KEYS, COUNT_OF(REMOVE_POPULATION_KEYS)},
 };
-
-static size_t key_list_len(const key_id *k, size_t max) {
-    size_t n = 0;
-    while (n < max && (n == 0 || k[n] != K_NAME)) ++n; /* zero-filled tail is K_NAME (0) */
-    return n;
-}
 
 static size_t seq_len(const yaml_node_t *n) {
     return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
@@ -2483,8 +2494,8 @@ static sim_status parse_change(const loader *ld, yaml_node_t *item, const scn_co
     }
     ch->kind = (scn_change_kind)kind;
     ch->mark = mark_of(name);
-    const key_id *keys = CHANGE_KEYS[kind];
-    size_t nk = key_list_len(keys, COUNT_OF(CHANGE_KEYS[kind]));
+    const key_id *keys = CHANGE_KEYS[kind].keys;
+    size_t nk = CHANGE_KEYS[kind].n;
     char what[48];
     snprintf(what, sizeof what, "'%s'", CHANGE_NAMES[kind]);
     fields f;
