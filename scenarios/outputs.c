@@ -315,10 +315,22 @@ static sim_status emit_layer(const scn_city *c, const routes *r, size_t l, const
     return write_layer_tiff(c, r, l, dir, g, vals, 1, err);
 }
 
+/* The raster cells' snaps per mode on one network: the baseline fills it, scenarios on the
+ * same network (no street changed, nothing attached again) read it instead of snapping. */
+typedef struct {
+    const geo_network *net;
+    geo_snap *snaps[GEO_MODE_COUNT];
+} cell_snaps;
+
+static void cell_snaps_free(cell_snaps *cs) {
+    for (int m = 0; m < GEO_MODE_COUNT; ++m) free(cs->snaps[m]);
+    memset(cs, 0, sizeof *cs);
+}
+
 static sim_status write_rasters(const scn_city *c, const routes *r, const char *dir,
                                 const scn_run_opts *opts, const geo_grid *fixed,
                                 geo_grid *grid_out, float **keep, float *const *base,
-                                sim_error *err) {
+                                cell_snaps *cache, sim_error *err) {
     sim_status rc = SIM_OK;
     geo_grid g;
     geo_snapper *sn = NULL;
@@ -347,11 +359,24 @@ static sim_status write_rasters(const scn_city *c, const routes *r, const char *
     for (size_t mi = 0; mi < c->n_modes; ++mi) {
         geo_mode m = c->modes[mi];
         scn__progress(opts, "snapping raster cells", mi, c->n_modes);
-        geo_snapper_destroy(sn);
-        sn = NULL;
-        if ((rc = geo_snapper_create(net, m, &sn, err))) goto done;
-        if ((rc = geo_snapper_snap(sn, cx, cy, nc, c->cfg->network.snap_distance_m, snaps, err)))
-            goto done;
+        if (cache && cache->net == net && cache->snaps[m]) {
+            memcpy(snaps, cache->snaps[m], nc * sizeof *snaps);
+        } else {
+            geo_snapper_destroy(sn);
+            sn = NULL;
+            if ((rc = geo_snapper_create(net, m, &sn, err))) goto done;
+            if ((rc = geo_snapper_snap(sn, cx, cy, nc, c->cfg->network.snap_distance_m, snaps,
+                                       err)))
+                goto done;
+            if (cache && (!cache->net || cache->net == net)) { /* the first network fills it */
+                cache->net = net;
+                if (!(cache->snaps[m] = malloc(nc * sizeof *snaps))) {
+                    rc = sim_error_set(err, SIM_ENOMEM, "output grid (%zu cells)", nc);
+                    goto done;
+                }
+                memcpy(cache->snaps[m], snaps, nc * sizeof *snaps);
+            }
+        }
         for (size_t l = 0; l < r->n_layers; ++l) {
             const scn__layer *d = &r->def[l];
             if (d->mi != mi) continue;
@@ -918,8 +943,8 @@ static sim_status comparison_rows(FILE *fp, const char *name, const scn_city *sc
 static sim_status run_scenario(scn_city *c, const routes *br, const scn__measures *bmv,
                                const summary_rec *brec, const scn_scenario *s, const char *dir,
                                const scn_run_opts *opts, const geo_grid *grid,
-                               float *const *bvals, FILE *sum, FILE *cmp, scn_scenario_result *res,
-                               sim_error *err) {
+                               float *const *bvals, cell_snaps *cells, FILE *sum, FILE *cmp,
+                               scn_scenario_result *res, sim_error *err) {
     scn_city *sc = NULL;
     scn_touched t = {0};
     routes r = {0};
@@ -949,7 +974,7 @@ static sim_status run_scenario(scn_city *c, const routes *br, const scn__measure
     if (!rc && scn_mkdirs(sub) != 0)
         rc = sim_error_set(err, SIM_EIO, "%s: cannot create: %s", sub, strerror(errno));
     if (!rc) rc = write_origins(sc, &r, &mv, sub, err);
-    if (!rc) rc = write_rasters(sc, &r, sub, opts, grid, &g, NULL, bvals, err);
+    if (!rc) rc = write_rasters(sc, &r, sub, opts, grid, &g, NULL, bvals, cells, err);
     if (!rc) rc = write_summary_rows(sum, sc, &r, &mv, &rec, &heads, &n_heads, err);
     if (!rc) rc = comparison_rows(cmp, s->name, sc, &r, c, br, err);
     res->warnings = 0;
@@ -1049,6 +1074,7 @@ sim_status scn_city_run_scenarios(scn_city *c, const char *dir, const scn_run_op
     size_t sum_len = 0, cmp_len = 0;
     FILE *sum = open_memstream(&sum_buf, &sum_len), *cmp = open_memstream(&cmp_buf, &cmp_len);
     float **bvals = NULL;
+    cell_snaps cells = {0}; /* the baseline's raster-cell snaps, for scenarios on its network */
     char **recs = NULL;
     size_t *rec_len = NULL;
     int n_ranks = opts && opts->n_ranks > 1 && opts->share ? opts->n_ranks : 1;
@@ -1081,7 +1107,8 @@ sim_status scn_city_run_scenarios(scn_city *c, const char *dir, const scn_run_op
     }
     scn__progress(opts, "writing origins", 0, 0);
     if (lead && (rc = write_origins(c, &r, &mv, sub, err))) goto done;
-    if ((rc = write_rasters(c, &r, lead ? sub : NULL, opts, NULL, &grid, bvals, NULL, err)))
+    if ((rc = write_rasters(c, &r, lead ? sub : NULL, opts, NULL, &grid, bvals, NULL,
+                            ns ? &cells : NULL, err)))
         goto done;
     if ((rc = write_summary_rows(sum, c, &r, &mv, &brec, &res->headlines, &res->n_headlines,
                                  err)))
@@ -1109,7 +1136,7 @@ sim_status scn_city_run_scenarios(scn_city *c, const char *dir, const scn_run_op
         scn_scenario_result one = {0};
         sim_error serr = {0};
         sim_status src = ss && cs ? run_scenario(c, &r, &mv, &brec, s, dir, opts, &grid, bvals,
-                                                 ss, cs, &one, &serr)
+                                                 &cells, ss, cs, &one, &serr)
                                   : sim_error_set(&serr, SIM_ENOMEM, "run");
         if (ss) fclose(ss);
         if (cs) fclose(cs);
@@ -1192,6 +1219,7 @@ done:
     for (size_t i = 0; recs && i < ns; ++i) free(recs[i]);
     free(recs);
     free(rec_len);
+    cell_snaps_free(&cells);
     for (size_t l = 0; bvals && l < nl; ++l) free(bvals[l]);
     free(bvals);
     if (rc) scn_run_result_free(res);
